@@ -1,0 +1,143 @@
+//! Problems found in a spec, and how they are shown: file:line:column, the
+//! source line with carets under the offending text, and a hint.
+
+use std::fmt::{self, Write as _};
+
+use crate::spec::Span;
+
+/// One thing wrong with a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the spec source.
+    pub span: Span,
+    /// What is wrong, lowercase, naming the thing.
+    pub message: String,
+    /// A short note under the carets.
+    pub label: String,
+    /// How to fix it, when there is something to say.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    /// A problem at `span`.
+    pub fn new(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Problem {
+            span,
+            message: message.into(),
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Every problem found in one spec file, with the source to show them in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// The name the file is shown under (the path the user gave).
+    pub file: String,
+    /// The spec text.
+    pub source: String,
+    /// The problems, ordered by position.
+    pub problems: Vec<Problem>,
+}
+
+impl Diagnostics {
+    /// Orders `problems` by where they occur, so output reads top to bottom.
+    pub fn new(file: &str, source: &str, mut problems: Vec<Problem>) -> Self {
+        problems.sort_by(|a, b| (a.span, &a.message).cmp(&(b.span, &b.message)));
+        problems.dedup();
+        Diagnostics {
+            file: file.to_owned(),
+            source: source.to_owned(),
+            problems,
+        }
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for problem in &self.problems {
+            render_problem(f, &self.file, &self.source, problem)?;
+            f.write_char('\n')?;
+        }
+        let count = self.problems.len();
+        let noun = if count == 1 { "problem" } else { "problems" };
+        write!(
+            f,
+            "{}: {count} {noun} found; nothing was written",
+            self.file
+        )
+    }
+}
+
+/// Line and column (1-based, columns in characters) of a byte offset.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |idx| idx + 1);
+    let column = source[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut idx: usize) -> usize {
+    while !text.is_char_boundary(idx) {
+        idx -= 1;
+    }
+    idx
+}
+
+fn render_problem(
+    f: &mut fmt::Formatter<'_>,
+    file: &str,
+    source: &str,
+    problem: &Problem,
+) -> fmt::Result {
+    let (line, column) = line_column(source, problem.span.offset);
+    let line_text = source.lines().nth(line - 1).unwrap_or("");
+    let gutter = " ".repeat(line.to_string().len());
+    let span_text = source
+        .get(problem.span.offset..problem.span.offset + problem.span.len)
+        .unwrap_or("");
+    let on_this_line = span_text.split('\n').next().unwrap_or("");
+    let carets = "^".repeat(on_this_line.chars().count().max(1));
+    let pad = " ".repeat(column - 1);
+
+    writeln!(f, "error: {}", problem.message)?;
+    writeln!(f, "{gutter}--> {file}:{line}:{column}")?;
+    writeln!(f, "{gutter} |")?;
+    writeln!(f, "{line} | {line_text}")?;
+    if problem.label.is_empty() {
+        writeln!(f, "{gutter} | {pad}{carets}")?;
+    } else {
+        writeln!(f, "{gutter} | {pad}{carets} {}", problem.label)?;
+    }
+    if let Some(help) = &problem.help {
+        writeln!(f, "{gutter} |")?;
+        writeln!(f, "{gutter} = help: {help}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let source = "a: 1\nb: é x\n";
+        assert_eq!(line_column(source, 0), (1, 1));
+        assert_eq!(line_column(source, 5), (2, 1));
+        let x = source.find('x').unwrap();
+        assert_eq!(line_column(source, x), (2, 5));
+        assert_eq!(line_column(source, source.len() + 10), (3, 1));
+    }
+}

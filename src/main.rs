@@ -1,0 +1,267 @@
+//! `gen`: the command-line front of tenantgen. The only place that reads the
+//! environment, prints, and chooses exit codes: 0 ok, 1 invalid spec or
+//! refused write, 2 anything unexpected.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use tenantgen::model::Isolation;
+use tenantgen::write::{self, WriteError};
+use tenantgen::{Diagnostics, GenerateError, Templates};
+
+/// Generate a multi-tenant SaaS — Rust backend, PostgreSQL with row-level
+/// security, React frontend — from one YAML spec.
+#[derive(Parser)]
+#[command(name = "gen", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a commented starter spec.
+    #[command(after_help = "Example:\n  gen init crm.yaml --isolation bridge")]
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "spec.yaml")]
+        file: PathBuf,
+        /// The tenant isolation mode of the starter.
+        #[arg(long, value_enum, default_value_t = IsolationArg::Pool)]
+        isolation: IsolationArg,
+    },
+    /// Validate a spec and print every problem.
+    #[command(after_help = "Example:\n  gen check spec.yaml")]
+    Check {
+        /// The spec file.
+        spec: PathBuf,
+    },
+    /// Generate a project from a spec.
+    #[command(after_help = "Example:\n  gen new examples/crm.yaml -o acme_crm")]
+    New {
+        /// The spec file.
+        spec: PathBuf,
+        /// The project folder (default: the app name).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write into a folder that already has files in it.
+        #[arg(long)]
+        force: bool,
+        /// A folder of templates that replace built-in ones of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the spec format.
+    #[command(after_help = "Example:\n  gen schema > spec.schema.json")]
+    Schema,
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  gen completions bash > /etc/bash_completion.d/gen")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum IsolationArg {
+    Pool,
+    Bridge,
+    Silo,
+}
+
+impl From<IsolationArg> for Isolation {
+    fn from(arg: IsolationArg) -> Self {
+        match arg {
+            IsolationArg::Pool => Isolation::Pool,
+            IsolationArg::Bridge => Isolation::Bridge,
+            IsolationArg::Silo => Isolation::Silo,
+        }
+    }
+}
+
+/// A failure that is the input's fault: exit code 1.
+#[derive(Debug, thiserror::Error)]
+enum Refusal {
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    #[error(transparent)]
+    Write(WriteError),
+    #[error("{0}")]
+    Template(tenantgen::RenderError),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if let Some(refusal) = err.downcast_ref::<Refusal>() {
+                eprintln!("{refusal}");
+                return ExitCode::from(1);
+            }
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Init { file, isolation } => init(&file, isolation.into()),
+        Command::Check { spec } => check(&spec),
+        Command::New {
+            spec,
+            output,
+            force,
+            templates,
+        } => new(&spec, output, force, templates),
+        Command::Schema => {
+            print!("{}", tenantgen::render::spec_schema_text());
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "gen", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+fn read_spec(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("could not read spec `{}`", path.display()))
+}
+
+fn write_refusal(err: WriteError) -> anyhow::Error {
+    if err.is_refusal() {
+        Refusal::Write(err).into()
+    } else {
+        err.into()
+    }
+}
+
+fn init(file: &Path, isolation: Isolation) -> anyhow::Result<()> {
+    let templates = Templates::builtin();
+    let starter = tenantgen::starter_spec(&templates, isolation)?;
+    write::write_new_file(file, &starter).map_err(write_refusal)?;
+    let schema = file.with_file_name("spec.schema.json");
+    let schema_note = match write::write_new_file(&schema, &tenantgen::render::spec_schema_text()) {
+        Ok(()) => format!(" and `{}`", schema.display()),
+        Err(WriteError::FileExists(_)) => String::new(),
+        Err(err) => return Err(err.into()),
+    };
+    println!(
+        "wrote `{}`{schema_note}; edit it, then run `gen new {}`",
+        file.display(),
+        file.display()
+    );
+    Ok(())
+}
+
+fn check(path: &Path) -> anyhow::Result<()> {
+    let source = read_spec(path)?;
+    let model = tenantgen::load(&path.display().to_string(), &source).map_err(Refusal::Invalid)?;
+    let count = model.entities.len();
+    let noun = if count == 1 { "entity" } else { "entities" };
+    println!(
+        "{}: ok ({count} {noun}, {} isolation)",
+        path.display(),
+        model.isolation
+    );
+    Ok(())
+}
+
+fn new(
+    path: &Path,
+    output: Option<PathBuf>,
+    force: bool,
+    overrides: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let source = read_spec(path)?;
+    let overridden = overrides.is_some();
+    let templates = match overrides {
+        Some(dir) => Templates::with_overrides(read_overrides(&dir)?).map_err(Refusal::Template)?,
+        None => Templates::builtin(),
+    };
+    let project = match tenantgen::generate(&path.display().to_string(), &source, &templates) {
+        Ok(project) => project,
+        Err(GenerateError::Invalid(diagnostics)) => {
+            return Err(Refusal::Invalid(diagnostics).into());
+        }
+        // A user's template override is input like the spec; a built-in
+        // template failing is a bug.
+        Err(GenerateError::Render(err)) if overridden => return Err(Refusal::Template(err).into()),
+        Err(err) => return Err(err.into()),
+    };
+    let dir = output.unwrap_or_else(|| PathBuf::from(&project.model.app));
+
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(project.files.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                .expect("the progress template is valid"),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let summary = write::write_project(&dir, &project.files, force, |file| {
+        if let Some(bar) = &progress {
+            bar.set_message(file.path.clone());
+            bar.inc(1);
+        }
+    })
+    .map_err(write_refusal)?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if std::io::stdout().is_terminal() {
+        println!(
+            "generated {} files ({:.1} KiB) in `{}` in {} ms",
+            summary.files,
+            summary.bytes as f64 / 1024.0,
+            dir.display(),
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(())
+}
+
+/// Reads every file under `dir`, keyed by its `/`-separated relative path.
+fn read_overrides(dir: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut overrides = BTreeMap::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .with_context(|| format!("could not read template folder `{}`", folder.display()))?;
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("could not read `{}`", folder.display()))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let name = path
+                .strip_prefix(dir)
+                .expect("walked paths are under the root")
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("could not read template `{}`", path.display()))?;
+            overrides.insert(name, text);
+        }
+    }
+    Ok(overrides)
+}

@@ -1,0 +1,380 @@
+//! The validated model: typed, complete, with every derived name computed.
+//!
+//! A [`Model`] can only be built by [`validate`]: its types are
+//! `#[non_exhaustive]`, so code outside this crate can read them but not
+//! make them up.
+
+pub mod names;
+mod sql;
+mod validate;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use sql::{Check, Column, ForeignKey, Index, Table, UniqueKey};
+pub use validate::validate;
+
+/// Declares a closed set of spec words as an enum, with its spec spelling.
+macro_rules! spec_words {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every spelling the spec accepts, sorted.
+            pub const NAMES: &'static [&'static str] = &[$($word),*];
+
+            /// The variant spelled `word` in a spec.
+            pub fn from_word(word: &str) -> Option<Self> {
+                match word {
+                    $($word => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// How the spec spells this variant.
+            pub fn word(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)*
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.word())
+            }
+        }
+    };
+}
+
+spec_words! {
+    /// How tenants' data is kept apart.
+    pub enum Isolation {
+        /// A database per tenant, with a control database.
+        Bridge = "bridge",
+        /// Shared tables, a tenant_id on every row, row-level security.
+        Pool = "pool",
+        /// A schema per tenant.
+        Silo = "silo",
+    }
+}
+
+spec_words! {
+    /// Whom an entity's rows belong to.
+    pub enum Scope {
+        /// Shared by all tenants and read-only to them.
+        Global = "global",
+        /// Each row belongs to one tenant.
+        Tenant = "tenant",
+    }
+}
+
+spec_words! {
+    /// What happens to a record when the record it refers to is deleted.
+    pub enum OnDelete {
+        /// Delete it too.
+        Cascade = "cascade",
+        /// Refuse the delete while it exists.
+        Restrict = "restrict",
+        /// Clear the reference.
+        SetNull = "set_null",
+    }
+}
+
+spec_words! {
+    /// The type of a field.
+    pub enum FieldType {
+        /// A 64-bit integer.
+        Bigint = "bigint",
+        /// True or false.
+        Bool = "bool",
+        /// A calendar date.
+        Date = "date",
+        /// A point in time, with time zone.
+        Datetime = "datetime",
+        /// An exact decimal number.
+        Decimal = "decimal",
+        /// An email address.
+        Email = "email",
+        /// One of a fixed set of values.
+        Enum = "enum",
+        /// A double-precision floating-point number.
+        Float = "float",
+        /// A 32-bit integer.
+        Integer = "integer",
+        /// Any JSON value.
+        Json = "json",
+        /// A reference to a record of another (or the same) entity.
+        Ref = "ref",
+        /// A short line of text.
+        String = "string",
+        /// Long text.
+        Text = "text",
+        /// A UUID.
+        Uuid = "uuid",
+        /// A web address.
+        Url = "url",
+    }
+}
+
+spec_words! {
+    /// Something a role may be allowed to do with an entity's records.
+    pub enum Action {
+        /// Create records.
+        Create = "create",
+        /// Delete records.
+        Delete = "delete",
+        /// List and read records.
+        Read = "read",
+        /// Change records.
+        Update = "update",
+    }
+}
+
+impl FieldType {
+    /// Whether min and max bound the length of the text rather than the value.
+    pub fn bounds_length(self) -> bool {
+        matches!(
+            self,
+            FieldType::String | FieldType::Text | FieldType::Email | FieldType::Url
+        )
+    }
+
+    /// Whether min and max bound the value.
+    pub fn bounds_value(self) -> bool {
+        matches!(
+            self,
+            FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Float
+        )
+    }
+
+    /// The PostgreSQL column type.
+    pub fn sql_type(self) -> &'static str {
+        match self {
+            FieldType::String | FieldType::Text | FieldType::Email | FieldType::Url => "text",
+            FieldType::Enum => "text",
+            FieldType::Integer => "integer",
+            FieldType::Bigint => "bigint",
+            FieldType::Decimal => "numeric",
+            FieldType::Float => "double precision",
+            FieldType::Bool => "boolean",
+            FieldType::Date => "date",
+            FieldType::Datetime => "timestamptz",
+            FieldType::Uuid | FieldType::Ref => "uuid",
+            FieldType::Json => "jsonb",
+        }
+    }
+}
+
+/// Words for one noun, in every form the output needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Noun {
+    /// snake_case singular (`line_item`).
+    pub singular: String,
+    /// snake_case plural (`line_items`).
+    pub plural: String,
+    /// Rust type name (`LineItem`; renamed where it would shadow a std type).
+    pub rust_type: String,
+    /// Rust module and variable name (`line_item`, `r#type`).
+    pub rust_ident: String,
+    /// Rust variable name for the plural.
+    pub rust_plural_ident: String,
+    /// TypeScript type name.
+    pub ts_type: String,
+    /// TypeScript variable name (`lineItem`).
+    pub ts_ident: String,
+    /// TypeScript variable name for the plural (`lineItems`).
+    pub ts_plural_ident: String,
+    /// Display name, singular (`Line item`).
+    pub label: String,
+    /// Display name, plural (`Line items`).
+    pub plural_label: String,
+}
+
+impl Noun {
+    fn new(singular: &str, plural: &str, label: Option<&str>) -> Self {
+        let label = label.map_or_else(|| names::words(singular), str::to_owned);
+        let plural_label = if label == names::words(singular) {
+            names::words(plural)
+        } else {
+            names::pluralize(&label)
+        };
+        Noun {
+            singular: singular.to_owned(),
+            plural: plural.to_owned(),
+            rust_type: names::rust_type(&names::pascal(singular)),
+            rust_ident: names::rust_ident(singular),
+            rust_plural_ident: names::rust_ident(plural),
+            ts_type: names::ts_type(&names::pascal(singular)),
+            ts_ident: names::ts_ident(&names::camel(singular)),
+            ts_plural_ident: names::ts_ident(&names::camel(plural)),
+            label,
+            plural_label,
+        }
+    }
+}
+
+/// A validated spec.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Model {
+    /// The application name (`acme_crm`).
+    pub app: String,
+    /// The display name.
+    pub title: String,
+    /// How tenants are isolated.
+    pub isolation: Isolation,
+    /// What a tenant is called.
+    pub tenant: Noun,
+    /// Roles in spec order; the first goes to whoever signs a tenant up.
+    pub roles: Vec<Role>,
+    /// Entities in spec order.
+    pub entities: Vec<Entity>,
+    /// Database-level names.
+    pub database: Database,
+}
+
+/// Names at the database level, shared by every migration.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Database {
+    /// The database name (the control database in silo mode).
+    pub name: String,
+    /// The role that owns every object and runs migrations (NOLOGIN).
+    pub owner_role: String,
+    /// The role the application's login user is granted: DML only, no
+    /// BYPASSRLS, not the owner.
+    pub runtime_role: String,
+    /// The schema holding tenants, users and memberships.
+    pub control_schema: String,
+    /// The setting that carries the current tenant id within a transaction.
+    pub tenant_setting: String,
+    /// The expression every tenant row must satisfy; no OR, no subquery, no
+    /// volatile function, so the planner turns it into an index condition.
+    pub tenant_predicate: String,
+}
+
+/// A role users of a tenant can hold.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Role {
+    /// The role name, as stored and put in tokens.
+    pub name: String,
+    /// Display name.
+    pub label: String,
+    /// The role as an SQL string literal.
+    pub sql_literal: String,
+}
+
+/// One entity.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Entity {
+    /// Every form of the entity's name.
+    pub names: Noun,
+    /// Whom its rows belong to.
+    pub scope: Scope,
+    /// Whether rows belong to one tenant.
+    pub tenant_scoped: bool,
+    /// The URL path of its collection (`/api/line_items`).
+    pub route: String,
+    /// Fields in spec order, without the implicit ones.
+    pub fields: Vec<Field>,
+    /// The roles allowed to perform each action.
+    pub permissions: Permissions,
+    /// The table, with every column, key, check and index.
+    pub table: Table,
+}
+
+/// The roles allowed to perform each action; an action the spec left out
+/// lists every role.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Permissions {
+    /// Roles that may list and read.
+    pub read: Vec<String>,
+    /// Roles that may create.
+    pub create: Vec<String>,
+    /// Roles that may update.
+    pub update: Vec<String>,
+    /// Roles that may delete.
+    pub delete: Vec<String>,
+}
+
+/// One field of an entity.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Field {
+    /// The snake_case field name, also its JSON key.
+    pub name: String,
+    /// The column name (`company_id` for a ref named `company`).
+    pub column: String,
+    /// The column name as written in SQL (quoted when a keyword).
+    pub column_sql: String,
+    /// The Rust field name (`r#type`).
+    pub rust_ident: String,
+    /// The TypeScript variable name.
+    pub ts_ident: String,
+    /// Display name.
+    pub label: String,
+    /// The field type.
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    /// Must have a value.
+    pub required: bool,
+    /// Unique within a tenant (or globally, for a global entity).
+    pub unique: bool,
+    /// Indexed for filtering and sorting.
+    pub index: bool,
+    /// The default, when the spec gives one.
+    pub default: Option<DefaultValue>,
+    /// The lower bound (value or length).
+    pub min: Option<serde_json::Number>,
+    /// The upper bound (value or length).
+    pub max: Option<serde_json::Number>,
+    /// The allowed values of an enum.
+    pub values: Vec<String>,
+    /// Where a ref points.
+    pub reference: Option<Reference>,
+}
+
+/// A default value, in the forms the output needs.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct DefaultValue {
+    /// As written in the spec.
+    pub json: serde_json::Value,
+    /// As an SQL expression.
+    pub sql: String,
+}
+
+/// The target of a ref field.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Reference {
+    /// The snake_case name of the target entity.
+    pub entity: String,
+    /// Its position in [`Model::entities`].
+    pub entity_index: usize,
+    /// What happens when the target is deleted.
+    pub on_delete: OnDelete,
+}
+
+impl Model {
+    /// Tenant-scoped entities, in spec order.
+    pub fn tenant_entities(&self) -> impl Iterator<Item = &Entity> {
+        self.entities.iter().filter(|entity| entity.tenant_scoped)
+    }
+
+    /// Global entities, in spec order.
+    pub fn global_entities(&self) -> impl Iterator<Item = &Entity> {
+        self.entities.iter().filter(|entity| !entity.tenant_scoped)
+    }
+}

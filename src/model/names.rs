@@ -1,0 +1,516 @@
+//! Naming rules shared by every target language: English plurals, case
+//! conversion, and escaping of words that are keywords somewhere.
+//!
+//! Every derived name is computed here, once, and carried by the model;
+//! templates never derive names.
+
+use heck::{ToLowerCamelCase, ToPascalCase, ToSnakeCase, ToTitleCase};
+
+/// PostgreSQL keywords that are not "unreserved" (`pg_get_keywords()` with
+/// `catcode <> 'U'` on PostgreSQL 15): these must be quoted to be used as
+/// table, column or constraint names. The PostgreSQL tests compare this list
+/// with the server's.
+pub const SQL_KEYWORDS: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
+];
+
+/// PostgreSQL truncates identifiers longer than this many bytes.
+pub const SQL_IDENTIFIER_MAX_BYTES: usize = 63;
+
+/// Rust keywords of edition 2024, strict and reserved.
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Rust keywords that cannot be raw identifiers (`r#self` is not allowed).
+const RUST_NON_RAW_KEYWORDS: &[&str] = &["crate", "self", "super"];
+
+/// Type names an entity must not shadow in generated Rust: the prelude and
+/// the types every generated module imports.
+const RUST_TAKEN_TYPES: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "Drop",
+    "Eq",
+    "Err",
+    "Error",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "Json",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Self",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Uuid",
+    "Vec",
+];
+
+/// TypeScript reserved words, which cannot name a variable.
+const TS_KEYWORDS: &[&str] = &[
+    "any",
+    "as",
+    "await",
+    "boolean",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "declare",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "number",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "string",
+    "super",
+    "switch",
+    "symbol",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "undefined",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+];
+
+/// Global TypeScript and DOM types an entity type must not shadow.
+const TS_TAKEN_TYPES: &[&str] = &[
+    "Array", "Boolean", "Date", "Element", "Error", "Event", "File", "Function", "Map", "Node",
+    "Number", "Object", "Partial", "Promise", "Record", "RegExp", "Request", "Response", "Set",
+    "String", "Symbol",
+];
+
+/// Words whose plural is the same word.
+const UNCOUNTABLE: &[&str] = &[
+    "data",
+    "equipment",
+    "feedback",
+    "information",
+    "metadata",
+    "money",
+    "news",
+    "series",
+    "software",
+    "species",
+    "staff",
+];
+
+/// Irregular plurals, singular first.
+const IRREGULAR: &[(&str, &str)] = &[
+    ("analysis", "analyses"),
+    ("child", "children"),
+    ("criterion", "criteria"),
+    ("foot", "feet"),
+    ("goose", "geese"),
+    ("index", "indices"),
+    ("leaf", "leaves"),
+    ("life", "lives"),
+    ("man", "men"),
+    ("matrix", "matrices"),
+    ("mouse", "mice"),
+    ("person", "people"),
+    ("quiz", "quizzes"),
+    ("tooth", "teeth"),
+    ("vertex", "vertices"),
+    ("woman", "women"),
+];
+
+/// The English plural of a snake_case name; only the last word changes
+/// (`line_item` → `line_items`).
+pub fn pluralize(snake: &str) -> String {
+    let (head, last) = match snake.rfind('_') {
+        Some(idx) => snake.split_at(idx + 1),
+        None => ("", snake),
+    };
+    format!("{head}{}", pluralize_word(last))
+}
+
+fn pluralize_word(word: &str) -> String {
+    if UNCOUNTABLE.contains(&word) {
+        return word.to_owned();
+    }
+    if let Some((_, plural)) = IRREGULAR.iter().find(|(singular, _)| *singular == word) {
+        return (*plural).to_owned();
+    }
+    let ends_with_consonant_then = |suffix: char| {
+        let mut chars = word.chars().rev();
+        chars.next() == Some(suffix) && chars.next().is_some_and(|c| !"aeiou".contains(c))
+    };
+    if ends_with_consonant_then('y') {
+        return format!("{}ies", &word[..word.len() - 1]);
+    }
+    if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|s| word.ends_with(s))
+    {
+        return format!("{word}es");
+    }
+    format!("{word}s")
+}
+
+/// The snake_case form of a spec name (`LineItem` → `line_item`).
+pub fn snake(name: &str) -> String {
+    name.to_snake_case()
+}
+
+/// PascalCase (`line_item` → `LineItem`).
+pub fn pascal(snake: &str) -> String {
+    snake.to_pascal_case()
+}
+
+/// camelCase (`line_item` → `lineItem`).
+pub fn camel(snake: &str) -> String {
+    snake.to_lower_camel_case()
+}
+
+/// Words for people (`line_item` → `Line item`).
+pub fn words(snake: &str) -> String {
+    let title = snake.to_title_case();
+    let mut chars = title.chars();
+    match chars.next() {
+        Some(first) => first.to_string() + &chars.as_str().to_lowercase(),
+        None => String::new(),
+    }
+}
+
+/// An SQL identifier, quoted when PostgreSQL would otherwise read it as a
+/// keyword. Spec names are lowercase ASCII, so keywords are the only reason.
+pub fn sql_ident(name: &str) -> String {
+    if SQL_KEYWORDS.binary_search(&name).is_ok() {
+        format!("\"{name}\"")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// A Rust value identifier: raw for keywords, suffixed where raw is not allowed.
+pub fn rust_ident(snake: &str) -> String {
+    if RUST_NON_RAW_KEYWORDS.contains(&snake) {
+        format!("{snake}_")
+    } else if RUST_KEYWORDS.contains(&snake) {
+        format!("r#{snake}")
+    } else {
+        snake.to_owned()
+    }
+}
+
+/// A Rust type name that shadows nothing generated code relies on.
+pub fn rust_type(pascal: &str) -> String {
+    if RUST_TAKEN_TYPES.contains(&pascal) {
+        format!("{pascal}Record")
+    } else {
+        pascal.to_owned()
+    }
+}
+
+/// A TypeScript variable name (`default` → `default_`).
+pub fn ts_ident(camel: &str) -> String {
+    if TS_KEYWORDS.contains(&camel) {
+        format!("{camel}_")
+    } else {
+        camel.to_owned()
+    }
+}
+
+/// A TypeScript type name that shadows no global type.
+pub fn ts_type(pascal: &str) -> String {
+    if TS_TAKEN_TYPES.contains(&pascal) {
+        format!("{pascal}Record")
+    } else {
+        pascal.to_owned()
+    }
+}
+
+/// An SQL string literal.
+pub fn sql_string(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// The edit distance between two words, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidate closest to `word`, when it is close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lowered = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| (edit_distance(&lowered, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals() {
+        let cases = [
+            ("company", "companies"),
+            ("contact", "contacts"),
+            ("line_item", "line_items"),
+            ("category", "categories"),
+            ("day", "days"),
+            ("status", "statuses"),
+            ("box", "boxes"),
+            ("match", "matches"),
+            ("person", "people"),
+            ("sales_person", "sales_people"),
+            ("data", "data"),
+            ("country", "countries"),
+        ];
+        for (singular, plural) in cases {
+            assert_eq!(pluralize(singular), plural, "plural of {singular}");
+        }
+    }
+
+    #[test]
+    fn keyword_lists_are_sorted_for_binary_search() {
+        assert!(SQL_KEYWORDS.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(sql_ident("order"), "\"order\"");
+        assert_eq!(sql_ident("name"), "name");
+        assert_eq!(rust_ident("type"), "r#type");
+        assert_eq!(rust_ident("self"), "self_");
+        assert_eq!(rust_type("String"), "StringRecord");
+        assert_eq!(ts_ident("default"), "default_");
+        assert_eq!(snake("LineItem"), "line_item");
+        assert_eq!(words("line_item"), "Line item");
+    }
+
+    #[test]
+    fn suggestions() {
+        let types = ["string", "text", "integer"];
+        assert_eq!(closest("strng", types), Some("string"));
+        assert_eq!(closest("zzzzzz", types), None);
+        assert_eq!(closest("Text", types), Some("text"));
+    }
+}

@@ -1,0 +1,250 @@
+//! Which files a project has, rendered from which template with which
+//! context, and who owns them afterwards. Decided here, in typed Rust, so
+//! that templates only lay out text.
+
+use serde::Serialize;
+
+use crate::model::{Entity, ForeignKey, Isolation, Model, Scope};
+
+/// Who owns a file once it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WritePolicy {
+    /// The generator owns it and may rewrite it; it says so in its header.
+    Generated,
+    /// A copy of the user's input (the spec).
+    Copied,
+}
+
+/// Where a file's contents come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileSource {
+    /// Rendered from a template.
+    Template {
+        /// The template's name under `templates/`.
+        name: &'static str,
+        /// What the template gets as `file`, next to `model`.
+        context: FileContext,
+    },
+    /// The spec file, byte for byte.
+    Spec,
+    /// The JSON Schema of the spec format, which `spec.yaml` points editors at.
+    SpecSchema,
+}
+
+/// One file of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFile {
+    /// Path relative to the project root, `/`-separated, built only from
+    /// validated names.
+    pub path: String,
+    /// Where its contents come from.
+    pub source: FileSource,
+    /// Who owns it.
+    pub policy: WritePolicy,
+}
+
+/// The per-file part of a template's context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FileContext {
+    /// Files about the whole project.
+    Project {},
+    /// A migration that is not about one entity.
+    Migration {
+        /// Which set of migrations it belongs to.
+        set: MigrationSet,
+    },
+    /// The migration that creates an entity's table.
+    EntityMigration {
+        /// Which set of migrations it belongs to.
+        set: MigrationSet,
+        /// The entity's position in the model.
+        entity: usize,
+        /// Foreign keys to be declared inside the CREATE TABLE: those whose
+        /// target exists by the time this migration runs.
+        inline_foreign_keys: Vec<ForeignKey>,
+        /// Foreign keys of earlier tables that point at this one, added
+        /// once this table exists.
+        added_foreign_keys: Vec<AddedForeignKey>,
+    },
+}
+
+/// A foreign key added to an existing table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddedForeignKey {
+    /// The table that gets the key, as written in SQL.
+    pub table: String,
+    /// The key.
+    pub foreign_key: ForeignKey,
+}
+
+/// A sequence of migrations applied together, in lexical order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationSet {
+    /// Pool mode's only set: everything in one database.
+    Pool,
+    /// Bridge and silo: tenants, users, memberships and global entities.
+    Control,
+    /// Bridge and silo: applied to each tenant's schema or database.
+    Tenant,
+}
+
+impl MigrationSet {
+    fn directory(self) -> &'static str {
+        match self {
+            MigrationSet::Pool => "migrations",
+            MigrationSet::Control => "migrations/control",
+            MigrationSet::Tenant => "migrations/tenant",
+        }
+    }
+}
+
+/// Plans every file of the project for `model`.
+pub fn plan(model: &Model) -> Vec<PlannedFile> {
+    let mut files = vec![
+        template("README.md", "README.md.j2", FileContext::Project {}),
+        PlannedFile {
+            path: "spec.yaml".to_owned(),
+            source: FileSource::Spec,
+            policy: WritePolicy::Copied,
+        },
+        PlannedFile {
+            path: "spec.schema.json".to_owned(),
+            source: FileSource::SpecSchema,
+            policy: WritePolicy::Generated,
+        },
+    ];
+
+    let (first_set, tenant_set) = match model.isolation {
+        Isolation::Pool => (MigrationSet::Pool, MigrationSet::Pool),
+        Isolation::Bridge | Isolation::Silo => (MigrationSet::Control, MigrationSet::Tenant),
+    };
+
+    let mut numbering = Numbering::default();
+    files.push(numbering.migration(
+        first_set,
+        "roles",
+        "migrations/roles.sql.j2",
+        FileContext::Migration { set: first_set },
+    ));
+    files.push(numbering.migration(
+        first_set,
+        "control",
+        "migrations/control.sql.j2",
+        FileContext::Migration { set: first_set },
+    ));
+    // Tenant databases may live on other servers, where the roles don't exist yet.
+    if model.isolation == Isolation::Silo {
+        files.push(numbering.migration(
+            tenant_set,
+            "roles",
+            "migrations/roles.sql.j2",
+            FileContext::Migration { set: tenant_set },
+        ));
+    }
+
+    // The order tables are created in: spec order, except that in bridge and
+    // silo the control set (global entities) runs before any tenant set.
+    let set_of = |entity: &Entity| match entity.scope {
+        Scope::Global => first_set,
+        Scope::Tenant => tenant_set,
+    };
+    let rank = |idx: usize| {
+        let entity = &model.entities[idx];
+        (set_of(entity) == MigrationSet::Tenant, idx)
+    };
+    let mut order: Vec<usize> = (0..model.entities.len()).collect();
+    order.sort_by_key(|&idx| rank(idx));
+
+    for idx in order {
+        let entity = &model.entities[idx];
+        let inline_foreign_keys = entity
+            .table
+            .foreign_keys
+            .iter()
+            .filter(|fk| {
+                fk.target_entity
+                    .is_none_or(|target| rank(target) <= rank(idx))
+            })
+            .cloned()
+            .collect();
+        let added_foreign_keys = model
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|&(other_idx, _)| rank(other_idx) < rank(idx))
+            .flat_map(|(_, other)| {
+                other
+                    .table
+                    .foreign_keys
+                    .iter()
+                    .filter(|fk| fk.target_entity == Some(idx))
+                    .map(|fk| AddedForeignKey {
+                        table: other.table.name.clone(),
+                        foreign_key: fk.clone(),
+                    })
+            })
+            .collect();
+        let set = set_of(entity);
+        files.push(numbering.migration(
+            set,
+            &format!("create_{}", entity.names.plural),
+            "migrations/entity.sql.j2",
+            FileContext::EntityMigration {
+                set,
+                entity: idx,
+                inline_foreign_keys,
+                added_foreign_keys,
+            },
+        ));
+    }
+
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+fn template(path: &str, name: &'static str, context: FileContext) -> PlannedFile {
+    PlannedFile {
+        path: path.to_owned(),
+        source: FileSource::Template { name, context },
+        policy: WritePolicy::Generated,
+    }
+}
+
+/// Migration numbers come from sequence, per set, never from the clock.
+#[derive(Default)]
+struct Numbering {
+    next: Vec<(MigrationSet, u32)>,
+}
+
+impl Numbering {
+    fn migration(
+        &mut self,
+        set: MigrationSet,
+        stem: &str,
+        name: &'static str,
+        context: FileContext,
+    ) -> PlannedFile {
+        let number = match self
+            .next
+            .iter_mut()
+            .find(|(candidate, _)| *candidate == set)
+        {
+            Some((_, number)) => {
+                *number += 1;
+                *number
+            }
+            None => {
+                self.next.push((set, 1));
+                1
+            }
+        };
+        template(
+            &format!("{}/{number:04}_{stem}.sql", set.directory()),
+            name,
+            context,
+        )
+    }
+}

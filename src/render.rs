@@ -1,0 +1,174 @@
+//! Templates → text, in memory. Pure: no disk, no clock, no environment.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::{Environment, UndefinedBehavior, context, syntax::SyntaxConfig, value::Serde};
+
+use crate::model::Model;
+use crate::plan::{FileSource, PlannedFile, WritePolicy};
+
+/// A file ready to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// Path relative to the project root, `/`-separated.
+    pub path: String,
+    /// The file's contents.
+    pub contents: String,
+    /// Who owns it.
+    pub policy: WritePolicy,
+}
+
+/// Why rendering failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template failed to parse or render.
+    #[error("template `{name}` failed: {source:#}")]
+    Template {
+        /// The template's name.
+        name: String,
+        /// What minijinja reported, with the template line.
+        #[source]
+        source: minijinja::Error,
+    },
+    /// An override names a template that doesn't exist.
+    #[error("template override `{name}` matches no built-in template; built-in templates: {}", known.join(", "))]
+    UnknownOverride {
+        /// The override's name, relative to the override folder.
+        name: String,
+        /// The built-in template names.
+        known: Vec<String>,
+    },
+}
+
+/// The templates, embedded in the binary, with a user's overrides on top.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// The built-in templates.
+    pub fn builtin() -> Self {
+        let mut env = Environment::new();
+        // Syntax applies when templates are loaded, so it is set first.
+        let syntax = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid");
+        env.set_syntax(syntax);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        minijinja_embed::load_templates!(&mut env);
+        Templates { env }
+    }
+
+    /// The built-in templates with `overrides` (name → source) replacing
+    /// some of them. Overrides that match no template are an error: a typo
+    /// would otherwise be ignored.
+    pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, RenderError> {
+        let mut templates = Templates::builtin();
+        for (name, source) in overrides {
+            if templates.env.get_template(&name).is_err() {
+                return Err(RenderError::UnknownOverride {
+                    name,
+                    known: templates.names(),
+                });
+            }
+            templates
+                .env
+                .add_template_owned(name.clone(), source)
+                .map_err(|source| RenderError::Template { name, source })?;
+        }
+        Ok(templates)
+    }
+
+    /// Every template name, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .env
+            .templates()
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Renders one template with `model` and the file's own context.
+    fn render(
+        &self,
+        name: &str,
+        model: &Model,
+        file: &impl serde::Serialize,
+    ) -> Result<String, RenderError> {
+        let fail = |source| RenderError::Template {
+            name: name.to_owned(),
+            source,
+        };
+        let template = self.env.get_template(name).map_err(fail)?;
+        template
+            .render(context! { model => Serde(model), file => Serde(file) })
+            .map_err(fail)
+    }
+
+    /// Renders a standalone template (one that is not part of a project).
+    pub fn render_standalone(
+        &self,
+        name: &str,
+        values: &impl serde::Serialize,
+    ) -> Result<String, RenderError> {
+        let fail = |source| RenderError::Template {
+            name: name.to_owned(),
+            source,
+        };
+        let template = self.env.get_template(name).map_err(fail)?;
+        template.render(Serde(values)).map_err(fail)
+    }
+}
+
+/// Renders every planned file.
+pub fn render(
+    templates: &Templates,
+    model: &Model,
+    spec_source: &str,
+    files: &[PlannedFile],
+) -> Result<Vec<RenderedFile>, RenderError> {
+    files
+        .iter()
+        .map(|file| {
+            let contents = match &file.source {
+                FileSource::Template { name, context } => templates.render(name, model, context)?,
+                FileSource::Spec => spec_source.to_owned(),
+                FileSource::SpecSchema => spec_schema_text(),
+            };
+            debug_assert!(
+                is_contained(&file.path),
+                "planned path escapes the project: {}",
+                file.path
+            );
+            Ok(RenderedFile {
+                path: file.path.clone(),
+                contents,
+                policy: file.policy,
+            })
+        })
+        .collect()
+}
+
+/// The JSON Schema of the spec format, pretty-printed with a final newline.
+pub fn spec_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&crate::spec::json_schema())
+        .expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}
+
+/// Whether a relative path stays inside the folder it is joined to.
+pub fn is_contained(path: &str) -> bool {
+    let path = Path::new(path);
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|component| matches!(component, std::path::Component::Normal(_)))
+}

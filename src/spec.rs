@@ -1,0 +1,442 @@
+//! The raw spec: serde types that mirror the YAML file and nothing more.
+//!
+//! Every value keeps the byte range it came from, so that validation can
+//! point at it. Unknown keys are not a hard deserialization error: they are
+//! collected here and reported by validation together with every other
+//! problem, because serde stops at the first error and a spec author wants
+//! to see all of them at once.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+/// A byte range in the spec source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub offset: usize,
+    /// Length in bytes; zero for a position.
+    pub len: usize,
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The deserialized value.
+    pub value: T,
+    /// Where the value was written (where it was referenced, for aliases).
+    pub span: Span,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        let span = spanned.referenced.span();
+        let to_usize = |n: Option<u64>| n.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+        Ok(Located {
+            value: spanned.value,
+            span: Span {
+                offset: to_usize(span.byte_offset()),
+                len: to_usize(span.byte_len()),
+            },
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// A YAML mapping whose order is kept (entities and fields are output in
+/// the order they were written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawMap<V>(pub Vec<(Located<String>, V)>);
+
+impl<V> Default for RawMap<V> {
+    fn default() -> Self {
+        RawMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for RawMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(PhantomData<V>);
+
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+            type Value = RawMap<V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of names")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Located<String>>()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(RawMap(entries))
+            }
+        }
+
+        deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for RawMap<V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "additionalProperties": generator.subschema_for::<V>(),
+        })
+    }
+}
+
+/// Declares a raw mapping type: every key is optional at this level (missing
+/// keys are validation problems, reported with the others), and keys that
+/// are not declared are collected into `unknown_keys`.
+macro_rules! raw_mapping {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$field_meta:meta])*
+                $key:literal => $field:ident: $ty:ty,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+        #[schemars(deny_unknown_fields)]
+        pub struct $name {
+            $(
+                $(#[$field_meta])*
+                #[schemars(rename = $key)]
+                pub $field: Option<$ty>,
+            )*
+            /// Keys that this mapping does not know, in the order written.
+            #[schemars(skip)]
+            pub unknown_keys: Vec<Located<String>>,
+        }
+
+        impl $name {
+            /// The keys this mapping accepts, in declaration order.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct MappingVisitor;
+
+                impl<'de> Visitor<'de> for MappingVisitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a mapping")
+                    }
+
+                    fn visit_map<A: MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<Self::Value, A::Error> {
+                        let mut out = $name::default();
+                        while let Some(key) = map.next_key::<Located<String>>()? {
+                            match key.value.as_str() {
+                                $($key => out.$field = Some(map.next_value()?),)*
+                                _ => {
+                                    map.next_value::<IgnoredAny>()?;
+                                    out.unknown_keys.push(key);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+
+                deserializer.deserialize_map(MappingVisitor)
+            }
+        }
+    };
+}
+
+raw_mapping! {
+    /// A tenantgen spec: one multi-tenant application.
+    pub struct RawSpec {
+        /// Application name: lowercase letters, digits and underscores, starting with a
+        /// letter, at most 40 characters. Crate, database and package names derive from it.
+        #[schemars(required, regex(pattern = r"^[a-z][a-z0-9_]*$"), length(max = 40))]
+        "app" => app: Located<String>,
+        /// Display name shown in the UI and README.
+        "title" => title: Located<String>,
+        /// How tenants are isolated: pool (shared tables and row-level security),
+        /// bridge (a schema per tenant) or silo (a database per tenant).
+        #[schemars(required, schema_with = "isolation_schema")]
+        "isolation" => isolation: Located<String>,
+        /// What a tenant is called in the API and UI (default "tenant").
+        #[schemars(regex(pattern = r"^[a-z][a-z0-9_]*$"))]
+        "tenant" => tenant: Located<String>,
+        /// Roles, at least one; the first goes to the user who signs a tenant up.
+        #[schemars(required, length(min = 1))]
+        "roles" => roles: Located<Vec<Located<String>>>,
+        /// Entities, at least one, in the order they appear everywhere in the output.
+        #[schemars(required)]
+        "entities" => entities: Located<RawMap<Located<RawEntity>>>,
+    }
+}
+
+raw_mapping! {
+    /// One entity: a table, its API routes and its pages.
+    pub struct RawEntity {
+        /// Fields, at least one. id, created_at, updated_at and (for tenant entities)
+        /// tenant_id are implicit.
+        #[schemars(required)]
+        "fields" => fields: Located<RawMap<Located<RawField>>>,
+        /// Which roles may do what; an action left out may be done by every role.
+        "permissions" => permissions: Located<RawPermissions>,
+        /// tenant (default): rows belong to one tenant. global: shared by all tenants,
+        /// read-only to them.
+        #[schemars(schema_with = "scope_schema")]
+        "scope" => scope: Located<String>,
+        /// Display name (default: the entity name in words).
+        "label" => label: Located<String>,
+        /// Overrides the English plural used in table names, routes and the UI.
+        #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]*$"))]
+        "plural" => plural: Located<String>,
+    }
+}
+
+raw_mapping! {
+    /// The roles allowed to perform each action on an entity.
+    pub struct RawPermissions {
+        /// Roles that may list and read records.
+        "read" => read: Located<Vec<Located<String>>>,
+        /// Roles that may create records.
+        "create" => create: Located<Vec<Located<String>>>,
+        /// Roles that may change records.
+        "update" => update: Located<Vec<Located<String>>>,
+        /// Roles that may delete records.
+        "delete" => delete: Located<Vec<Located<String>>>,
+    }
+}
+
+raw_mapping! {
+    /// A field written out in full.
+    pub struct RawFieldDef {
+        /// The field type.
+        #[schemars(required, schema_with = "field_type_schema")]
+        "type" => field_type: Located<String>,
+        /// The field must have a value (NOT NULL).
+        "required" => required: Located<bool>,
+        /// No two records of a tenant share a value.
+        "unique" => unique: Located<bool>,
+        /// The value used when none is given; must fit the type.
+        "default" => default: Located<serde_json::Value>,
+        /// Lower bound: the smallest number, or for string and text the shortest length.
+        "min" => min: Located<serde_json::Number>,
+        /// Upper bound: the largest number, or for string and text the longest length.
+        "max" => max: Located<serde_json::Number>,
+        /// The allowed values of an enum field.
+        "values" => values: Located<Vec<Located<String>>>,
+        /// The entity a ref field points to.
+        "to" => to: Located<String>,
+        /// What happens to this record when the one it refers to is deleted.
+        #[schemars(schema_with = "on_delete_schema")]
+        "on_delete" => on_delete: Located<String>,
+        /// Add an index (leading with tenant_id) for filtering and sorting by this field.
+        "index" => index: Located<bool>,
+        /// Display name (default: the field name in words).
+        "label" => label: Located<String>,
+    }
+}
+
+/// A field: either just its type (`notes: text`) or its full definition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawField {
+    /// The shorthand form: only the type name.
+    Shorthand(String),
+    /// The full form.
+    Definition(RawFieldDef),
+    /// A key with nothing after it (`notes:`).
+    Empty,
+}
+
+impl<'de> Deserialize<'de> for RawField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+
+        impl<'de> Visitor<'de> for FieldVisitor {
+            type Value = RawField;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a type name or a mapping of field options")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(RawField::Shorthand(value.to_owned()))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(RawField::Empty)
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(RawField::Empty)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                RawFieldDef::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawField::Definition)
+            }
+        }
+
+        deserializer.deserialize_any(FieldVisitor)
+    }
+}
+
+impl JsonSchema for RawField {
+    fn schema_name() -> Cow<'static, str> {
+        "Field".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A field: its type name, or a mapping with `type` and options.",
+            "anyOf": [
+                field_type_schema(generator),
+                generator.subschema_for::<RawFieldDef>(),
+            ],
+        })
+    }
+}
+
+fn string_enum_schema(description: &str, values: &[&str]) -> Schema {
+    json_schema!({
+        "type": "string",
+        "description": description,
+        "enum": values,
+    })
+}
+
+fn field_type_schema(_: &mut SchemaGenerator) -> Schema {
+    string_enum_schema("A field type.", crate::model::FieldType::NAMES)
+}
+
+fn isolation_schema(_: &mut SchemaGenerator) -> Schema {
+    string_enum_schema("A tenant isolation mode.", crate::model::Isolation::NAMES)
+}
+
+fn scope_schema(_: &mut SchemaGenerator) -> Schema {
+    string_enum_schema(
+        "Whom the entity's rows belong to.",
+        crate::model::Scope::NAMES,
+    )
+}
+
+fn on_delete_schema(_: &mut SchemaGenerator) -> Schema {
+    string_enum_schema(
+        "What happens when the referenced record is deleted.",
+        crate::model::OnDelete::NAMES,
+    )
+}
+
+/// The JSON Schema of the spec format, for editors and `gen schema`.
+pub fn json_schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<RawSpec>();
+    schema.to_value()
+}
+
+/// Parses spec text into the raw types. YAML errors (syntax, a wrong kind of
+/// value) stop parsing, so they come back as a single problem.
+pub fn parse(source: &str) -> Result<Located<RawSpec>, crate::diagnostic::Problem> {
+    use crate::diagnostic::Problem;
+    use serde_saphyr::MessageFormatter as _;
+
+    if is_blank(source) {
+        return Err(Problem::new(
+            Span::default(),
+            "the spec is empty",
+            "expected a mapping here",
+        )
+        .with_help("run `gen init` for a commented starter spec"));
+    }
+    serde_saphyr::from_str::<Located<RawSpec>>(source).map_err(|err| {
+        let message = serde_saphyr::UserMessageFormatter
+            .format_message(&err)
+            .into_owned();
+        let span = err.location().map_or(Span::default(), |location| {
+            let span = location.span();
+            match span
+                .byte_offset()
+                .and_then(|offset| usize::try_from(offset).ok())
+            {
+                Some(offset) => Span {
+                    offset: offset.min(source.len()),
+                    len: span
+                        .byte_len()
+                        .and_then(|len| usize::try_from(len).ok())
+                        .unwrap_or(0),
+                },
+                None => Span {
+                    offset: offset_of(source, location.line(), location.column()),
+                    len: 0,
+                },
+            }
+        });
+        Problem::new(span, lowercase_first(&message), "")
+    })
+}
+
+/// Whether the text has no YAML content: only blank lines, comments and
+/// document markers.
+fn is_blank(source: &str) -> bool {
+    source
+        .lines()
+        .map(str::trim)
+        .all(|line| line.is_empty() || line.starts_with('#') || line == "---" || line == "...")
+}
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(source: &str, line: u64, column: u64) -> usize {
+    let mut offset = 0;
+    for (idx, text) in source.split_inclusive('\n').enumerate() {
+        if idx as u64 + 1 == line {
+            let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+            return offset
+                + text
+                    .char_indices()
+                    .nth(skip)
+                    .map_or(text.len(), |(at, _)| at);
+        }
+        offset += text.len();
+    }
+    source.len()
+}
+
+fn lowercase_first(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

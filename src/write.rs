@@ -1,0 +1,148 @@
+//! The only place that writes to disk. A project is written into a staging
+//! folder beside its target and moved into place, so that a failure or an
+//! interrupt never leaves a half-written project behind.
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use crate::render::RenderedFile;
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The target folder has files in it and `--force` was not given.
+    #[error("`{}` already exists and is not empty; use --force to write into it", .0.display())]
+    NotEmpty(PathBuf),
+    /// The target exists and is not a folder.
+    #[error("`{}` exists and is not a folder", .0.display())]
+    NotADirectory(PathBuf),
+    /// A single file would be overwritten.
+    #[error("`{}` already exists; it is left as it is", .0.display())]
+    FileExists(PathBuf),
+    /// The file system refused.
+    #[error("could not write `{}`: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl WriteError {
+    /// Whether the user's own choice refused the write (exit code 1), as
+    /// opposed to the system failing (exit code 2).
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, WriteError::Io { .. })
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// Number of files.
+    pub files: usize,
+    /// Total size in bytes.
+    pub bytes: u64,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes a project into `dir`. Without `force`, `dir` must not exist or be
+/// empty. `on_file` is called after each file is staged.
+pub fn write_project(
+    dir: &Path,
+    files: &[RenderedFile],
+    force: bool,
+    mut on_file: impl FnMut(&RenderedFile),
+) -> Result<WriteSummary, WriteError> {
+    let existing = match fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => return Err(WriteError::NotADirectory(dir.to_owned())),
+        Ok(_) => Some(is_empty_dir(dir)?),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
+        Err(err) => return Err(io_error(dir)(err)),
+    };
+    if existing == Some(false) && !force {
+        return Err(WriteError::NotEmpty(dir.to_owned()));
+    }
+
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".tenantgen-staging-")
+        .tempdir_in(&parent)
+        .map_err(io_error(&parent))?;
+
+    let mut summary = WriteSummary { files: 0, bytes: 0 };
+    for file in files {
+        let path = staging.path().join(&file.path);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        fs::write(&path, &file.contents).map_err(io_error(&path))?;
+        summary.files += 1;
+        summary.bytes += file.contents.len() as u64;
+        on_file(file);
+    }
+
+    match existing {
+        // The whole tree appears at once.
+        None | Some(true) => {
+            if existing.is_some() {
+                fs::remove_dir(dir).map_err(io_error(dir))?;
+            }
+            fs::rename(staging.path(), dir).map_err(io_error(dir))?;
+            // The staging folder is now the project; don't let its guard delete it.
+            let _ = staging.keep();
+        }
+        // --force into a folder with other files: each file is replaced
+        // atomically and files the generator doesn't produce are left alone.
+        Some(false) => {
+            for file in files {
+                let target = dir.join(&file.path);
+                if let Some(folder) = target.parent() {
+                    fs::create_dir_all(folder).map_err(io_error(folder))?;
+                }
+                fs::rename(staging.path().join(&file.path), &target).map_err(io_error(&target))?;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Writes one new file; an existing file is never overwritten.
+pub fn write_new_file(path: &Path, contents: &str) -> Result<(), WriteError> {
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        fs::create_dir_all(folder).map_err(io_error(folder))?;
+    }
+    let mut file = match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+            return Err(WriteError::FileExists(path.to_owned()));
+        }
+        Err(err) => return Err(io_error(path)(err)),
+    };
+    file.write_all(contents.as_bytes()).map_err(io_error(path))
+}
+
+fn is_empty_dir(dir: &Path) -> Result<bool, WriteError> {
+    let mut entries = fs::read_dir(dir).map_err(io_error(dir))?;
+    Ok(entries.next().is_none())
+}
