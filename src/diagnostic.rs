@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(line_column(source, 0), (1, 1));
         assert_eq!(line_column(source, 5), (2, 1));
         let x = source.find('x').unwrap();
-        assert_eq!(line_column(source, x), (2, 5));
+        assert_eq!(line_column(source, x), (2, 6));
         assert_eq!(line_column(source, source.len() + 10), (3, 1));
     }
 }

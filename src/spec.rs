@@ -246,15 +246,19 @@ raw_mapping! {
         #[schemars(required, schema_with = "field_type_schema")]
         "type" => field_type: Located<String>,
         /// The field must have a value (NOT NULL).
-        "required" => required: Located<bool>,
+        #[schemars(with = "Option<bool>")]
+        "required" => required: Located<serde_json::Value>,
         /// No two records of a tenant share a value.
-        "unique" => unique: Located<bool>,
+        #[schemars(with = "Option<bool>")]
+        "unique" => unique: Located<serde_json::Value>,
         /// The value used when none is given; must fit the type.
         "default" => default: Located<serde_json::Value>,
         /// Lower bound: the smallest number, or for string and text the shortest length.
-        "min" => min: Located<serde_json::Number>,
+        #[schemars(with = "Option<f64>")]
+        "min" => min: Located<serde_json::Value>,
         /// Upper bound: the largest number, or for string and text the longest length.
-        "max" => max: Located<serde_json::Number>,
+        #[schemars(with = "Option<f64>")]
+        "max" => max: Located<serde_json::Value>,
         /// The allowed values of an enum field.
         "values" => values: Located<Vec<Located<String>>>,
         /// The entity a ref field points to.
@@ -263,7 +267,8 @@ raw_mapping! {
         #[schemars(schema_with = "on_delete_schema")]
         "on_delete" => on_delete: Located<String>,
         /// Add an index (leading with tenant_id) for filtering and sorting by this field.
-        "index" => index: Located<bool>,
+        #[schemars(with = "Option<bool>")]
+        "index" => index: Located<serde_json::Value>,
         /// Display name (default: the field name in words).
         "label" => label: Located<String>,
     }
@@ -275,7 +280,7 @@ pub enum RawField {
     /// The shorthand form: only the type name.
     Shorthand(String),
     /// The full form.
-    Definition(RawFieldDef),
+    Definition(Box<RawFieldDef>),
     /// A key with nothing after it (`notes:`).
     Empty,
 }
@@ -305,7 +310,7 @@ impl<'de> Deserialize<'de> for RawField {
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 RawFieldDef::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawField::Definition)
+                    .map(|def| RawField::Definition(Box::new(def)))
             }
         }
 
@@ -370,7 +375,6 @@ pub fn json_schema() -> serde_json::Value {
 /// value) stop parsing, so they come back as a single problem.
 pub fn parse(source: &str) -> Result<Located<RawSpec>, crate::diagnostic::Problem> {
     use crate::diagnostic::Problem;
-    use serde_saphyr::MessageFormatter as _;
 
     if is_blank(source) {
         return Err(Problem::new(
@@ -381,9 +385,7 @@ pub fn parse(source: &str) -> Result<Located<RawSpec>, crate::diagnostic::Proble
         .with_help("run `gen init` for a commented starter spec"));
     }
     serde_saphyr::from_str::<Located<RawSpec>>(source).map_err(|err| {
-        let message = serde_saphyr::UserMessageFormatter
-            .format_message(&err)
-            .into_owned();
+        let (message, help) = describe_yaml_error(&err);
         let span = err.location().map_or(Span::default(), |location| {
             let span = location.span();
             match span
@@ -403,8 +405,46 @@ pub fn parse(source: &str) -> Result<Located<RawSpec>, crate::diagnostic::Proble
                 },
             }
         });
-        Problem::new(span, lowercase_first(&message), "")
+        Problem::new(span, message, "").with_help(help)
     })
+}
+
+/// A message and a hint for an error that stopped YAML parsing.
+fn describe_yaml_error(err: &serde_saphyr::Error) -> (String, &'static str) {
+    use serde_saphyr::MessageFormatter as _;
+    let err = err.without_snippet();
+    let wrong_kind = "each key takes one kind of value; `gen schema` prints the spec format";
+    match err {
+        serde_saphyr::Error::Unexpected { expected, .. } => {
+            let message = match *expected {
+                "sequence start" => "expected a list here, like `[a, b]`".to_owned(),
+                "mapping start" => "expected a mapping of keys here".to_owned(),
+                "string scalar" => {
+                    "expected a single value here, not a list or a mapping".to_owned()
+                }
+                other => format!("expected {other} here"),
+            };
+            (message, wrong_kind)
+        }
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(key) => format!("the key `{key}` is written twice in the same mapping"),
+                None => "a key is written twice in the same mapping".to_owned(),
+            },
+            "keep one of them; a later copy would silently replace the first",
+        ),
+        serde_saphyr::Error::ExternalMessage { .. } => (
+            format!(
+                "invalid YAML: {}",
+                serde_saphyr::UserMessageFormatter.format_message(err)
+            ),
+            "check the brackets, quotes and indentation on this line and the lines above",
+        ),
+        _ => (
+            lowercase_first(&serde_saphyr::UserMessageFormatter.format_message(err)),
+            wrong_kind,
+        ),
+    }
 }
 
 /// Whether the text has no YAML content: only blank lines, comments and

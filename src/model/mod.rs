@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use sql::{Check, Column, ForeignKey, Index, Table, UniqueKey};
+pub use sql::{Check, Column, ForeignKey, Index, Table, UncheckedReference, UniqueKey};
 pub use validate::validate;
 
 /// Declares a closed set of spec words as an enum, with its spec spelling.

@@ -341,6 +341,10 @@ fn pluralize_word(word: &str) -> String {
     if let Some((_, plural)) = IRREGULAR.iter().find(|(singular, _)| *singular == word) {
         return (*plural).to_owned();
     }
+    // Already an irregular plural (`people`): keep it.
+    if IRREGULAR.iter().any(|(_, plural)| *plural == word) {
+        return word.to_owned();
+    }
     let ends_with_consonant_then = |suffix: char| {
         let mut chars = word.chars().rev();
         chars.next() == Some(suffix) && chars.next().is_some_and(|c| !"aeiou".contains(c))
@@ -480,6 +484,7 @@ mod tests {
             ("box", "boxes"),
             ("match", "matches"),
             ("person", "people"),
+            ("people", "people"),
             ("sales_person", "sales_people"),
             ("data", "data"),
             ("country", "countries"),

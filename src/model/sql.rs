@@ -25,6 +25,19 @@ pub struct Table {
     pub checks: Vec<Check>,
     /// Indexes beyond those of the keys.
     pub indexes: Vec<Index>,
+    /// References no foreign key can enforce (silo: tenant database to
+    /// control database); the application checks them.
+    pub unchecked_references: Vec<UncheckedReference>,
+}
+
+/// A reference that crosses databases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct UncheckedReference {
+    /// The referencing column, as written in SQL.
+    pub column: String,
+    /// The referenced table, as written in SQL.
+    pub target_table: String,
 }
 
 /// A column.
@@ -173,6 +186,7 @@ pub(super) fn build_table(
     let mut foreign_keys = Vec::new();
     let mut checks = Vec::new();
     let mut indexes = Vec::new();
+    let mut unchecked_references = Vec::new();
 
     if tenant_scoped && isolation == Isolation::Pool {
         // Only pool mode has the tenants table in the same database and
@@ -232,6 +246,11 @@ pub(super) fn build_table(
                     target_entity: Some(reference.entity_index),
                     on_delete,
                 });
+            } else {
+                unchecked_references.push(UncheckedReference {
+                    column: column_sql.clone(),
+                    target_table: sql_ident(target.table),
+                });
             }
         }
         if let Some(expression) = check_expression(field) {
@@ -269,6 +288,7 @@ pub(super) fn build_table(
         foreign_keys,
         checks,
         indexes,
+        unchecked_references,
     };
     (table, declared)
 }
@@ -281,7 +301,10 @@ fn check_expression(field: &Field) -> Option<String> {
     } else {
         column.clone()
     };
-    if let Some(min) = &field.min {
+    // A length is never negative, so `min: 0` on text says nothing.
+    let trivial =
+        field.field_type.bounds_length() && field.min.as_ref().and_then(|m| m.as_u64()) == Some(0);
+    if let Some(min) = field.min.as_ref().filter(|_| !trivial) {
         terms.push(format!("{measured} >= {min}"));
     }
     if let Some(max) = &field.max {

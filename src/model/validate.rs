@@ -180,6 +180,8 @@ impl Checker {
             let Some(snake) = self.spec_name(key, "entity name") else {
                 continue;
             };
+            // A duplicate is still checked, so its own problems show too.
+            let duplicate = by_name.contains_key(&snake);
             if let Some(first) = by_name.get(&snake) {
                 self.report(
                     Problem::new(
@@ -192,9 +194,9 @@ impl Checker {
                     )
                     .with_help("entity names are compared in snake_case; rename one of them"),
                 );
-                continue;
+            } else {
+                by_name.insert(snake.clone(), key);
             }
-            by_name.insert(snake.clone(), key);
             let entity = &raw.value;
             self.unknown_keys(
                 &entity.unknown_keys,
@@ -219,7 +221,7 @@ impl Checker {
                 .plural
                 .as_ref()
                 .map_or(key.span, |plural| plural.span);
-            if let Some(first) = by_table.get(&plural) {
+            if let Some(first) = by_table.get(&plural).filter(|_| !duplicate) {
                 self.report(
                     Problem::new(
                         plural_span,
@@ -231,7 +233,7 @@ impl Checker {
                     )
                     .with_help("set `plural:` on one of them to tell them apart"),
                 );
-            } else {
+            } else if !duplicate {
                 by_table.insert(plural.clone(), key);
             }
             if RESERVED_ROUTES.contains(&plural.as_str()) {
@@ -266,6 +268,9 @@ impl Checker {
                 None => Vec::new(),
             };
             let Some(scope) = scope else { continue };
+            if duplicate {
+                continue;
+            }
             drafts.push(EntityDraft {
                 key,
                 raw,
@@ -378,7 +383,7 @@ impl Checker {
                         &format!("field `{}.{}`", entity.value, key.value),
                     )
                     .cloned();
-                (def, word)
+                (def.as_ref(), word)
             }
             RawField::Empty => {
                 self.report(
@@ -400,10 +405,9 @@ impl Checker {
             self.word::<FieldType>(&type_word?, "type", FieldType::from_word, FieldType::NAMES)?;
         let what = format!("field `{}.{}`", entity.value, key.value);
 
-        let flag = |value: &Option<Located<bool>>| value.as_ref().is_some_and(|v| v.value);
-        let required = flag(&def.required);
-        let unique = flag(&def.unique);
-        let index = flag(&def.index);
+        let required = self.flag(&def.required, "required", &what);
+        let unique = self.flag(&def.unique, "unique", &what);
+        let index = self.flag(&def.index, "index", &what);
 
         // Options that only make sense for some types.
         let misplaced = |option: &str| {
@@ -446,8 +450,11 @@ impl Checker {
             }
         }
         if field_type == FieldType::Json {
-            for (option, value) in [("unique", &def.unique), ("index", &def.index)] {
-                if let Some(value) = value.as_ref().filter(|v| v.value) {
+            for (option, value, set) in [
+                ("unique", &def.unique, unique),
+                ("index", &def.index, index),
+            ] {
+                if let Some(value) = value.as_ref().filter(|_| set) {
                     self.report(
                         Problem::new(value.span, misplaced(option), "json values are not compared")
                             .with_help(format!("remove `{option}`; store the value you need to look up in a field of its own")),
@@ -558,11 +565,21 @@ impl Checker {
         if !field_type.bounds_length() && !field_type.bounds_value() {
             return (None, None);
         }
-        let mut check = |bound: &Option<Located<serde_json::Number>>,
+        let mut check = |bound: &Option<Located<serde_json::Value>>,
                          option: &str|
          -> Option<Located<serde_json::Number>> {
             let bound = bound.as_ref()?;
-            let number = &bound.value;
+            let serde_json::Value::Number(number) = &bound.value else {
+                self.problems.push(
+                    Problem::new(
+                        bound.span,
+                        format!("`{option}` of {what} must be a number"),
+                        "not a number",
+                    )
+                    .with_help(format!("for example `{option}: 10`")),
+                );
+                return None;
+            };
             let problem = if field_type.bounds_length() {
                 match number.as_u64() {
                     Some(len) if option == "max" && len == 0 => {
@@ -605,7 +622,10 @@ impl Checker {
                     ));
                     None
                 }
-                None => Some(bound.clone()),
+                None => Some(Located {
+                    value: number.clone(),
+                    span: bound.span,
+                }),
             }
         };
         let min = check(&def.min, "min");
@@ -997,6 +1017,33 @@ impl Checker {
     }
 
     // ---- building blocks ----
+
+    /// A yes/no option: absent means no.
+    fn flag(
+        &mut self,
+        value: &Option<Located<serde_json::Value>>,
+        option: &str,
+        what: &str,
+    ) -> bool {
+        match value {
+            None => false,
+            Some(Located {
+                value: serde_json::Value::Bool(flag),
+                ..
+            }) => *flag,
+            Some(other) => {
+                self.report(
+                    Problem::new(
+                        other.span,
+                        format!("`{option}` of {what} must be true or false"),
+                        "not a boolean",
+                    )
+                    .with_help(format!("write `{option}: true` or leave it out")),
+                );
+                false
+            }
+        }
+    }
 
     fn required<'a, T>(
         &mut self,

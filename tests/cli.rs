@@ -1,0 +1,313 @@
+//! The `gen` binary end to end: exit codes, what it writes and what it
+//! refuses to write.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn gen_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
+    command.current_dir(dir).env("RUST_BACKTRACE", "0");
+    command
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    gen_command(dir).args(args).output().expect("run gen")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|entry| entry.expect("walk"))
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            entry
+                .path()
+                .strip_prefix(dir)
+                .expect("under dir")
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn check_accepts_every_example() {
+    let dir = tempdir();
+    for name in ["crm.yaml", "helpdesk.yaml", "tracker.yaml"] {
+        let out = run(
+            dir.path(),
+            &["check", example(name).to_str().expect("utf-8 path")],
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains(": ok ("),
+            "{name}: {}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn check_rejects_a_bad_spec_with_exit_code_1() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "app: x\nisolation: poool\nroles: [a]\nentities:\n  e:\n    fields:\n      f: strng\n",
+    )
+    .expect("write spec");
+    let out = run(dir.path(), &["check", "bad.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("bad.yaml:2:12"), "{stderr}");
+    assert!(stderr.contains("did you mean `pool`?"), "{stderr}");
+    assert!(stderr.contains("did you mean `string`?"), "{stderr}");
+    assert!(stderr.contains("2 problems found"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_spec_file_is_exit_code_2() {
+    let dir = tempdir();
+    let out = run(dir.path(), &["check", "nowhere.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("could not read spec `nowhere.yaml`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn new_writes_the_project_and_copies_the_spec() {
+    let dir = tempdir();
+    let spec = example("crm.yaml");
+    let out = run(dir.path(), &["new", spec.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Default folder: the app name.
+    let project = dir.path().join("acme_crm");
+    let files = files_under(&project);
+    assert!(
+        files.contains(&"migrations/0001_roles.sql".to_owned()),
+        "{files:?}"
+    );
+    assert!(files.contains(&"README.md".to_owned()));
+    assert_eq!(
+        std::fs::read_to_string(project.join("spec.yaml")).expect("copied spec"),
+        std::fs::read_to_string(&spec).expect("spec")
+    );
+    // Nothing is left beside it.
+    let siblings: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(siblings, vec!["acme_crm".to_owned()]);
+}
+
+#[test]
+fn new_refuses_a_non_empty_folder_unless_forced() {
+    let dir = tempdir();
+    let spec = example("helpdesk.yaml");
+    let spec = spec.to_str().expect("utf-8 path");
+    let target = dir.path().join("out");
+    std::fs::create_dir(&target).expect("mkdir");
+    std::fs::write(target.join("notes.txt"), "mine").expect("write");
+
+    let out = run(dir.path(), &["new", spec, "-o", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("already exists and is not empty"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(files_under(&target), vec!["notes.txt".to_owned()]);
+
+    let out = run(dir.path(), &["new", spec, "-o", "out", "--force"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let files = files_under(&target);
+    assert!(
+        files.contains(&"notes.txt".to_owned()),
+        "user files are left alone"
+    );
+    assert!(
+        files.contains(&"migrations/tenant/0001_create_customers.sql".to_owned()),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn new_writes_into_an_empty_folder() {
+    let dir = tempdir();
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    let out = run(
+        dir.path(),
+        &[
+            "new",
+            example("tracker.yaml").to_str().expect("utf-8"),
+            "-o",
+            "empty",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        dir.path()
+            .join("empty/migrations/control/0001_roles.sql")
+            .is_file()
+    );
+}
+
+#[test]
+fn new_writes_nothing_for_an_invalid_spec() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "app: x\nisolation: pool\nroles: []\nentities: {}\n",
+    )
+    .expect("write");
+    let out = run(dir.path(), &["new", "bad.yaml", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!dir.path().join("out").exists());
+    assert_eq!(files_under(dir.path()), vec!["bad.yaml".to_owned()]);
+}
+
+#[test]
+fn init_writes_a_starter_that_checks_and_never_overwrites() {
+    let dir = tempdir();
+    for isolation in ["pool", "bridge", "silo"] {
+        let file = format!("{isolation}.yaml");
+        let out = run(dir.path(), &["init", &file, "--isolation", isolation]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let starter = std::fs::read_to_string(dir.path().join(&file)).expect("starter");
+        assert!(starter.starts_with("# yaml-language-server: $schema=spec.schema.json"));
+        assert!(starter.contains(&format!("isolation: {isolation}")));
+        let out = run(dir.path(), &["check", &file]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    assert!(dir.path().join("spec.schema.json").is_file());
+
+    std::fs::write(dir.path().join("pool.yaml"), "mine").expect("write");
+    let out = run(dir.path(), &["init", "pool.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("pool.yaml")).expect("read"),
+        "mine"
+    );
+}
+
+#[test]
+fn schema_is_json_schema_of_the_spec() {
+    let dir = tempdir();
+    let out = run(dir.path(), &["schema"]);
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(required, vec!["app", "isolation", "roles", "entities"]);
+    assert_eq!(schema["additionalProperties"], false);
+    assert!(
+        schema["properties"]["isolation"]["enum"]
+            .as_array()
+            .is_some_and(|v| v.len() == 3)
+    );
+}
+
+#[test]
+fn completions_and_help() {
+    let dir = tempdir();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(dir.path(), &["completions", shell]);
+        assert!(out.status.success() && !out.stdout.is_empty(), "{shell}");
+    }
+    for command in ["init", "check", "new", "schema", "completions"] {
+        let out = run(dir.path(), &[command, "--help"]);
+        assert!(out.status.success());
+        assert!(
+            text(&out.stdout).contains("Example:"),
+            "`gen {command} --help` has an example"
+        );
+    }
+}
+
+#[test]
+fn template_overrides_replace_single_templates() {
+    let dir = tempdir();
+    let overrides = dir.path().join("overrides");
+    std::fs::create_dir(&overrides).expect("mkdir");
+    std::fs::write(
+        overrides.join("README.md.j2"),
+        "# {{ model.title }} (ours)\n",
+    )
+    .expect("write");
+    let spec = example("crm.yaml");
+    let out = run(
+        dir.path(),
+        &[
+            "new",
+            spec.to_str().expect("utf-8"),
+            "-o",
+            "out",
+            "--templates",
+            "overrides",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/README.md")).expect("readme"),
+        "# Acme CRM (ours)\n"
+    );
+    // The other templates are the built-in ones.
+    assert!(
+        std::fs::read_to_string(dir.path().join("out/migrations/0001_roles.sql"))
+            .expect("sql")
+            .contains("CREATE ROLE")
+    );
+
+    std::fs::write(overrides.join("READ_ME.md.j2"), "typo").expect("write");
+    let out = run(
+        dir.path(),
+        &[
+            "new",
+            spec.to_str().expect("utf-8"),
+            "-o",
+            "out2",
+            "--templates",
+            "overrides",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`READ_ME.md.j2` matches no built-in template"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.path().join("out2").exists());
+}

@@ -1,0 +1,217 @@
+//! A throwaway PostgreSQL cluster for tests: initdb into a temporary folder,
+//! a server on a free port and a socket in that folder, fsync off. Or, when
+//! DATABASE_URL is set, the server it names (the tests create and drop their
+//! own databases and roles there).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A PostgreSQL server the tests may use as a superuser.
+pub struct Server {
+    admin: postgres::Config,
+    cluster: Option<Cluster>,
+}
+
+struct Cluster {
+    dir: PathBuf,
+    bindir: PathBuf,
+    as_postgres: bool,
+}
+
+impl Server {
+    /// Starts a throwaway cluster, or connects to DATABASE_URL when set.
+    /// Panics with what to install when PostgreSQL is missing: a missing
+    /// prerequisite must fail the tests, never skip them.
+    pub fn start() -> Server {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            let admin: postgres::Config =
+                url.parse().expect("DATABASE_URL is a valid PostgreSQL URL");
+            return Server {
+                admin,
+                cluster: None,
+            };
+        }
+        let bindir = find_bindir();
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "tenantgen-pg-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the cluster folder");
+        let as_postgres = is_root();
+        if as_postgres {
+            // initdb refuses to run as root.
+            run(
+                Command::new("chown").arg("postgres:").arg(&dir),
+                "chown the cluster folder to postgres",
+            );
+        }
+        let cluster = Cluster {
+            dir: dir.clone(),
+            bindir,
+            as_postgres,
+        };
+        let data = dir.join("data");
+        run(
+            cluster.command("initdb").arg("-D").arg(&data).args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            ]),
+            "initdb",
+        );
+        let port = free_port();
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            dir.display()
+        );
+        run(
+            cluster
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(dir.join("server.log"))
+                .args(["-w", "-s", "-o", &options, "start"]),
+            "pg_ctl start",
+        );
+        let mut admin = postgres::Config::new();
+        admin
+            .host_path(&dir)
+            .port(port)
+            .user("postgres")
+            .dbname("postgres");
+        Server {
+            admin,
+            cluster: Some(cluster),
+        }
+    }
+
+    /// A superuser connection to `dbname`.
+    pub fn connect(&self, dbname: &str) -> postgres::Client {
+        let mut config = self.admin.clone();
+        config.dbname(dbname);
+        config
+            .connect(postgres::NoTls)
+            .unwrap_or_else(|err| panic!("connect to {dbname} as superuser: {err}"))
+    }
+
+    /// A connection to `dbname` as `user` (trust or the admin's password).
+    pub fn connect_as(&self, dbname: &str, user: &str, password: &str) -> postgres::Client {
+        let mut config = self.admin.clone();
+        config.dbname(dbname).user(user).password(password);
+        config
+            .connect(postgres::NoTls)
+            .unwrap_or_else(|err| panic!("connect to {dbname} as {user}: {err}"))
+    }
+
+    /// Creates an empty database, dropping any leftover of the same name.
+    pub fn create_database(&self, name: &str) {
+        let mut admin = self.connect("postgres");
+        // Each in a statement of its own: CREATE DATABASE can't run in a transaction block.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            format!("CREATE DATABASE \"{name}\""),
+        ] {
+            admin.batch_execute(&sql).unwrap_or_else(|err| {
+                panic!(
+                    "{sql}: {}",
+                    err.as_db_error()
+                        .map_or(err.to_string(), |db| db.message().to_owned())
+                )
+            });
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(cluster) = &self.cluster {
+            let _ = cluster
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(cluster.dir.join("data"))
+                .args(["-m", "immediate", "-w", "-s", "stop"])
+                .status();
+            let _ = std::fs::remove_dir_all(&cluster.dir);
+        }
+    }
+}
+
+impl Cluster {
+    fn command(&self, program: &str) -> Command {
+        let program = self.bindir.join(program);
+        if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        }
+    }
+}
+
+fn run(command: &mut Command, what: &str) {
+    let output = command
+        .output()
+        .unwrap_or_else(|err| panic!("{what}: could not start: {err}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("find a free port")
+}
+
+/// The folder with initdb and pg_ctl: `pg_config --bindir`, or PG_BINDIR.
+fn find_bindir() -> PathBuf {
+    let candidates = std::env::var_os("PG_BINDIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(
+            Command::new("pg_config")
+                .arg("--bindir")
+                .output()
+                .ok()
+                .filter(|out| out.status.success())
+                .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())),
+        );
+    for dir in candidates {
+        if has_server_binaries(&dir) {
+            return dir;
+        }
+    }
+    panic!(
+        "PostgreSQL server binaries (initdb, pg_ctl) were not found via PG_BINDIR or `pg_config --bindir`.\n\
+         Install them (Debian/Ubuntu: `apt-get install postgresql`), or set DATABASE_URL to a \
+         PostgreSQL 15+ server where the tests may create databases and roles."
+    );
+}
+
+fn has_server_binaries(dir: &Path) -> bool {
+    dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
+}

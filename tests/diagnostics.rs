@@ -1,0 +1,31 @@
+//! Every bad fixture spec holds one mistake; its full diagnostic output,
+//! line and column included, is a reviewed snapshot.
+
+#[test]
+fn bad_specs_report_one_clear_problem() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/diagnostics");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::glob!("../specs", "err_*.yaml", |path| {
+            let source = std::fs::read_to_string(path).expect("read spec");
+            let name = format!(
+                "specs/{}",
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .expect("file name")
+            );
+            let diagnostics = match tenantgen::load(&name, &source) {
+                Ok(_) => panic!("{name} should be rejected"),
+                Err(diagnostics) => diagnostics,
+            };
+            assert_eq!(
+                diagnostics.problems.len(),
+                1,
+                "{name} holds one mistake, so it should report one problem:\n{diagnostics}"
+            );
+            insta::assert_snapshot!("diagnostic", diagnostics.to_string());
+        });
+    });
+}

@@ -1,0 +1,807 @@
+//! Every example and every valid fixture spec, applied to a real PostgreSQL
+//! and attacked as the runtime role: tenant A must never see, change or
+//! create tenant B's rows, and the database, not the application, must be
+//! what stops it.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use common::pg::Server;
+use postgres::error::SqlState;
+use tenantgen::model::{Entity, Field, FieldType, Isolation, Model};
+
+const TENANT_A: &str = "00000000-0000-4000-8000-00000000000a";
+const TENANT_B: &str = "00000000-0000-4000-8000-00000000000b";
+const TESTER_PASSWORD: &str = "tester-password";
+const BENCH_TENANTS: u32 = 100;
+const BENCH_ROWS: u32 = 100_000;
+
+fn spec_paths() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    for (folder, prefix) in [("examples", ""), ("specs", "ok_")] {
+        for entry in std::fs::read_dir(root.join(folder)).expect("read spec folder") {
+            let path = entry.expect("read spec folder entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.starts_with(prefix) && name.ends_with(".yaml") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    assert!(!paths.is_empty(), "no specs found");
+    paths
+}
+
+#[test]
+fn sql_keyword_list_matches_the_server() {
+    let server = Server::start();
+    let mut client = server.connect("postgres");
+    let rows = client
+        .query(
+            "SELECT word FROM pg_get_keywords() WHERE catcode <> 'U' ORDER BY word",
+            &[],
+        )
+        .expect("list keywords");
+    let server_words: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+    let ours: Vec<String> = tenantgen::model::names::SQL_KEYWORDS
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    assert_eq!(
+        ours, server_words,
+        "names::SQL_KEYWORDS differs from this server's keywords"
+    );
+}
+
+#[test]
+fn migrations_apply_and_tenants_are_isolated() {
+    let server = Server::start();
+    let mut failures = Vec::new();
+    for path in spec_paths() {
+        let outcome = catch_unwind(AssertUnwindSafe(|| check_spec(&server, &path)));
+        if let Err(panic) = outcome {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("{}: {message}", path.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} spec(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Where one tenant's rows live: a database, and for bridge a schema.
+struct Place {
+    tenant: &'static str,
+    database: String,
+    schema: Option<String>,
+}
+
+fn check_spec(server: &Server, path: &Path) {
+    let source = std::fs::read_to_string(path).expect("read spec");
+    let project = tenantgen::generate(
+        &path.display().to_string(),
+        &source,
+        &tenantgen::Templates::builtin(),
+    )
+    .unwrap_or_else(|err| panic!("generate: {err}"));
+    let model = &project.model;
+    let files: BTreeMap<&str, &str> = project
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_str()))
+        .collect();
+    let set = |dir: &str| -> Vec<(&str, &str)> {
+        files
+            .iter()
+            .filter(|(path, _)| {
+                path.strip_prefix(dir)
+                    .is_some_and(|rest| !rest.contains('/'))
+            })
+            .map(|(path, text)| (*path, *text))
+            .collect()
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("spec file name");
+    let control_db = format!("tg_{stem}");
+    let owner = &model.database.owner_role;
+    let runtime = &model.database.runtime_role;
+    let tester = format!("tester_{stem}");
+
+    server.create_database(&control_db);
+    let places: Vec<Place> = match model.isolation {
+        Isolation::Pool => {
+            apply(&mut server.connect(&control_db), &set("migrations/"), None);
+            [TENANT_A, TENANT_B]
+                .into_iter()
+                .map(|tenant| Place {
+                    tenant,
+                    database: control_db.clone(),
+                    schema: None,
+                })
+                .collect()
+        }
+        Isolation::Bridge => {
+            let mut admin = server.connect(&control_db);
+            apply(&mut admin, &set("migrations/control/"), None);
+            [(TENANT_A, "t_a"), (TENANT_B, "t_b")]
+                .into_iter()
+                .map(|(tenant, schema)| {
+                    admin
+                        .batch_execute(&format!(
+                            "CREATE SCHEMA {schema} AUTHORIZATION {owner}; GRANT USAGE ON SCHEMA {schema} TO {runtime};"
+                        ))
+                        .expect("create tenant schema");
+                    apply(&mut admin, &set("migrations/tenant/"), Some(schema));
+                    Place { tenant, database: control_db.clone(), schema: Some(schema.to_owned()) }
+                })
+                .collect()
+        }
+        Isolation::Silo => {
+            apply(
+                &mut server.connect(&control_db),
+                &set("migrations/control/"),
+                None,
+            );
+            [(TENANT_A, "a"), (TENANT_B, "b")]
+                .into_iter()
+                .map(|(tenant, suffix)| {
+                    let database = format!("{control_db}_{suffix}");
+                    server.create_database(&database);
+                    apply(
+                        &mut server.connect(&database),
+                        &set("migrations/tenant/"),
+                        None,
+                    );
+                    Place {
+                        tenant,
+                        database,
+                        schema: None,
+                    }
+                })
+                .collect()
+        }
+    };
+
+    // The application's login user: a member of the runtime role, nothing more.
+    let mut admin = server.connect(&control_db);
+    admin
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {tester}; CREATE ROLE {tester} LOGIN PASSWORD '{TESTER_PASSWORD}' IN ROLE {runtime};"
+        ))
+        .expect("create the login role");
+    insert_control_tenants(&mut admin, model, &places);
+    seed_global_rows(&mut admin, model);
+
+    // Each tenant writes its own rows through the runtime role.
+    let mut own_rows: BTreeMap<(&str, usize), String> = BTreeMap::new();
+    for place in &places {
+        let mut client = server.connect_as(&place.database, &tester, TESTER_PASSWORD);
+        for idx in insertion_order(model)
+            .into_iter()
+            .filter(|&idx| model.entities[idx].tenant_scoped)
+        {
+            let entity = &model.entities[idx];
+            let mut tx = begin(&mut client, place, Some(place.tenant));
+            let (columns, values) = row_sql(model, entity, "1", Some(place.tenant));
+            let row = tx
+                .query_one(
+                    &format!(
+                        "INSERT INTO {} ({columns}) VALUES ({values}) RETURNING id::text",
+                        entity.table.name
+                    ),
+                    &[],
+                )
+                .unwrap_or_else(|err| {
+                    panic!(
+                        "tenant {} inserts into {}: {}",
+                        place.tenant,
+                        entity.table.name,
+                        describe(&err)
+                    )
+                });
+            tx.commit().expect("commit");
+            own_rows.insert((place.tenant, idx), row.get(0));
+        }
+    }
+
+    for (a, b) in [(&places[0], &places[1]), (&places[1], &places[0])] {
+        check_isolation(server, model, &tester, a, b, &own_rows);
+    }
+    check_global_tables(server, model, &tester, &control_db);
+    for place in &places {
+        check_catalog(server, model, &tester, place);
+    }
+    if model.isolation == Isolation::Pool {
+        check_list_plan(server, model, &tester, &places[0]);
+    }
+}
+
+/// Applies migration files in order, each in its own transaction, the way
+/// a migration runner does.
+fn apply(client: &mut postgres::Client, files: &[(&str, &str)], schema: Option<&str>) {
+    assert!(!files.is_empty(), "no migrations to apply");
+    for (path, sql) in files {
+        let mut tx = client.transaction().expect("begin");
+        if let Some(schema) = schema {
+            tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public"))
+                .expect("set search_path");
+        }
+        tx.batch_execute(sql)
+            .unwrap_or_else(|err| panic!("{path}: {}", describe(&err)));
+        tx.commit()
+            .unwrap_or_else(|err| panic!("{path}: commit: {err}"));
+    }
+}
+
+fn describe(err: &postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => err.to_string(),
+    }
+}
+
+fn begin<'a>(
+    client: &'a mut postgres::Client,
+    place: &Place,
+    tenant: Option<&str>,
+) -> postgres::Transaction<'a> {
+    let mut tx = client.transaction().expect("begin");
+    if let Some(schema) = &place.schema {
+        tx.execute(
+            "SELECT set_config('search_path', $1, true)",
+            &[&format!("{schema}, public")],
+        )
+        .expect("set search_path");
+    }
+    if let Some(tenant) = tenant {
+        tx.execute("SELECT set_config('app.tenant_id', $1, true)", &[&tenant])
+            .expect("set tenant");
+    }
+    tx
+}
+
+fn insert_control_tenants(admin: &mut postgres::Client, model: &Model, places: &[Place]) {
+    let control = &model.database.control_schema;
+    for (idx, place) in places.iter().enumerate() {
+        let slug = format!("tenant-{idx}");
+        let sql = match model.isolation {
+            Isolation::Pool => format!(
+                "INSERT INTO {control}.tenants (id, slug, name) VALUES ($1::text::uuid, '{slug}', '{slug}')"
+            ),
+            Isolation::Bridge => format!(
+                "INSERT INTO {control}.tenants (id, slug, name, schema_name) VALUES ($1::text::uuid, '{slug}', '{slug}', '{}')",
+                place
+                    .schema
+                    .as_deref()
+                    .expect("bridge places have a schema")
+            ),
+            Isolation::Silo => format!(
+                "INSERT INTO {control}.tenants (id, slug, name, db_host, db_name) VALUES ($1::text::uuid, '{slug}', '{slug}', 'localhost', '{}')",
+                place.database
+            ),
+        };
+        admin
+            .execute(&sql, &[&place.tenant])
+            .unwrap_or_else(|err| panic!("insert tenant: {}", describe(&err)));
+    }
+}
+
+/// Global rows are written by the owner side (here the superuser), never by tenants.
+fn seed_global_rows(admin: &mut postgres::Client, model: &Model) {
+    for idx in insertion_order(model)
+        .into_iter()
+        .filter(|&idx| !model.entities[idx].tenant_scoped)
+    {
+        let entity = &model.entities[idx];
+        let (columns, values) = row_sql(model, entity, "1", None);
+        admin
+            .execute(
+                &format!(
+                    "INSERT INTO {} ({columns}) VALUES ({values})",
+                    entity.table.name
+                ),
+                &[],
+            )
+            .unwrap_or_else(|err| panic!("seed {}: {}", entity.table.name, describe(&err)));
+    }
+}
+
+/// Every entity, ordered so that the target of every required reference
+/// comes first.
+fn insertion_order(model: &Model) -> Vec<usize> {
+    let mut done: Vec<usize> = Vec::new();
+    let mut pending: Vec<usize> = (0..model.entities.len()).collect();
+    while !pending.is_empty() {
+        let ready: Vec<usize> = pending
+            .iter()
+            .copied()
+            .filter(|&idx| {
+                model.entities[idx]
+                    .fields
+                    .iter()
+                    .all(|field| match &field.reference {
+                        Some(reference) if field.required => {
+                            reference.entity_index == idx || done.contains(&reference.entity_index)
+                        }
+                        _ => true,
+                    })
+            })
+            .collect();
+        assert!(
+            !ready.is_empty(),
+            "required references form a cycle; no row can be inserted"
+        );
+        pending.retain(|idx| !ready.contains(idx));
+        done.extend(ready);
+    }
+    done
+}
+
+/// Column list and values for a row holding what the table requires.
+/// `g` is an SQL integer expression that makes values differ between rows.
+fn row_sql(model: &Model, entity: &Entity, g: &str, tenant: Option<&str>) -> (String, String) {
+    let mut columns = Vec::new();
+    let mut values = Vec::new();
+    if let (true, Some(tenant)) = (entity.tenant_scoped, tenant) {
+        columns.push("tenant_id".to_owned());
+        values.push(format!("'{tenant}'::uuid"));
+    }
+    // Unique fields get a value too, so that a default can't repeat.
+    for field in entity
+        .fields
+        .iter()
+        .filter(|field| field.required || (field.unique && field.reference.is_none()))
+    {
+        columns.push(field.column_sql.clone());
+        values.push(value_sql(model, entity, field, g, tenant));
+    }
+    if columns.is_empty() {
+        columns.push("id".to_owned());
+        values.push("gen_random_uuid()".to_owned());
+    }
+    (columns.join(", "), values.join(", "))
+}
+
+fn bound(number: &Option<serde_json::Number>) -> Option<f64> {
+    number.as_ref().and_then(serde_json::Number::as_f64)
+}
+
+/// An SQL expression for a valid value of `field`.
+fn value_sql(
+    model: &Model,
+    entity: &Entity,
+    field: &Field,
+    g: &str,
+    tenant: Option<&str>,
+) -> String {
+    let (min, max) = (bound(&field.min), bound(&field.max));
+    match field.field_type {
+        FieldType::String | FieldType::Text => {
+            let min_len = min.unwrap_or(1.0).max(1.0) as u64;
+            let max_len = max.map_or(u64::MAX, |max| max as u64);
+            let base = format!("('v' || ({g})::text)");
+            let text = format!("rpad({base}, greatest(char_length({base}), {min_len}), 'x')");
+            if max_len == u64::MAX {
+                text
+            } else {
+                format!("right({text}, {max_len})")
+            }
+        }
+        FieldType::Email => format!("'user' || ({g})::text || '@example.com'"),
+        FieldType::Url => format!("'https://example.com/' || ({g})::text"),
+        FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Float => {
+            match (min, max) {
+                (Some(min), Some(max)) if max - min >= 1.0 => {
+                    format!(
+                        "{} + (({g}) % {})",
+                        min.ceil(),
+                        (max.floor() - min.ceil()).max(0.0) + 1.0
+                    )
+                }
+                (Some(min), Some(_)) => min.to_string(),
+                (Some(min), None) => format!("{} + ({g})", min.ceil()),
+                (None, Some(max)) => format!("{} - ({g})", max.floor()),
+                (None, None) => format!("({g})"),
+            }
+        }
+        FieldType::Bool => format!("(({g}) % 2 = 0)"),
+        FieldType::Date => format!("DATE '2000-01-01' + ({g})::int"),
+        FieldType::Datetime => {
+            format!("TIMESTAMPTZ '2024-01-01T00:00:00Z' + ({g}) * interval '1 minute'")
+        }
+        FieldType::Uuid => "gen_random_uuid()".to_owned(),
+        FieldType::Enum => format!("'{}'", field.values[0]),
+        FieldType::Json => format!("jsonb_build_object('n', {g})"),
+        FieldType::Ref => {
+            let reference = field.reference.as_ref().expect("ref fields have a target");
+            let target = &model.entities[reference.entity_index];
+            let crosses_databases =
+                model.isolation == Isolation::Silo && entity.tenant_scoped && !target.tenant_scoped;
+            if crosses_databases {
+                "gen_random_uuid()".to_owned()
+            } else if let (true, Some(tenant)) = (target.tenant_scoped, tenant) {
+                format!(
+                    "(SELECT id FROM {} WHERE tenant_id = '{tenant}'::uuid LIMIT 1)",
+                    target.table.name
+                )
+            } else {
+                format!("(SELECT id FROM {} LIMIT 1)", target.table.name)
+            }
+        }
+    }
+}
+
+fn expect_sqlstate<T>(result: Result<T, postgres::Error>, code: &SqlState, what: &str) {
+    match result {
+        Ok(_) => panic!("{what}: succeeded, expected SQLSTATE {}", code.code()),
+        Err(err) => assert_eq!(err.code(), Some(code), "{what}: {}", describe(&err)),
+    }
+}
+
+fn check_isolation(
+    server: &Server,
+    model: &Model,
+    tester: &str,
+    a: &Place,
+    b: &Place,
+    own_rows: &BTreeMap<(&str, usize), String>,
+) {
+    let mut admin = server.connect(&a.database);
+    let mut client = server.connect_as(&a.database, tester, TESTER_PASSWORD);
+    // B's rows as they sit in A's place: in pool the shared tables hold
+    // them; in bridge and silo rows of B's misplaced into A's schema or
+    // database stand in for them, so the second fence is tested too.
+    let mut b_rows: BTreeMap<usize, String> = BTreeMap::new();
+    for idx in insertion_order(model)
+        .into_iter()
+        .filter(|&idx| model.entities[idx].tenant_scoped)
+    {
+        let row = match model.isolation {
+            Isolation::Pool => own_rows[&(b.tenant, idx)].clone(),
+            Isolation::Bridge | Isolation::Silo => {
+                let table = &model.entities[idx].table.name;
+                let (columns, values) = row_sql(model, &model.entities[idx], "2", Some(b.tenant));
+                let mut tx = begin(&mut admin, a, None);
+                let row = tx
+                    .query_one(
+                        &format!(
+                            "INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id::text"
+                        ),
+                        &[],
+                    )
+                    .unwrap_or_else(|err| {
+                        panic!("misplace a row of B into {table}: {}", describe(&err))
+                    });
+                tx.commit().expect("commit");
+                row.get(0)
+            }
+        };
+        b_rows.insert(idx, row);
+    }
+    for (idx, entity) in model
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.tenant_scoped)
+    {
+        let table = &entity.table.name;
+        let what = |action: &str| format!("{table}: tenant {} {action}", a.tenant);
+        let a_row = &own_rows[&(a.tenant, idx)];
+        let b_row = &b_rows[&idx];
+
+        let mut tx = begin(&mut client, a, Some(a.tenant));
+        let rows = tx
+            .query(&format!("SELECT tenant_id::text FROM {table}"), &[])
+            .unwrap_or_else(|err| panic!("{}: {}", what("lists"), describe(&err)));
+        let tenants: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+        assert_eq!(
+            tenants,
+            vec![a.tenant.to_owned()],
+            "{}",
+            what("sees only its own row")
+        );
+        let by_id = |id: &str| format!("id = '{id}'::uuid");
+        let seen = tx
+            .query(
+                &format!("SELECT 1 FROM {table} WHERE {}", by_id(b_row)),
+                &[],
+            )
+            .expect("select");
+        assert!(seen.is_empty(), "{}", what("reads B's row by id"));
+        let updated = tx
+            .execute(
+                &format!(
+                    "UPDATE {table} SET updated_at = now() WHERE {}",
+                    by_id(b_row)
+                ),
+                &[],
+            )
+            .expect("update");
+        assert_eq!(updated, 0, "{}", what("updates B's row"));
+        let deleted = tx
+            .execute(&format!("DELETE FROM {table} WHERE {}", by_id(b_row)), &[])
+            .expect("delete");
+        assert_eq!(deleted, 0, "{}", what("deletes B's row"));
+        tx.commit().expect("commit");
+
+        let (columns, values) = row_sql(model, entity, "3", Some(b.tenant));
+        let mut tx = begin(&mut client, a, Some(a.tenant));
+        expect_sqlstate(
+            tx.execute(
+                &format!("INSERT INTO {table} ({columns}) VALUES ({values})"),
+                &[],
+            ),
+            &SqlState::INSUFFICIENT_PRIVILEGE,
+            &what("inserts a row for B"),
+        );
+        drop(tx);
+        let mut tx = begin(&mut client, a, Some(a.tenant));
+        expect_sqlstate(
+            tx.execute(
+                &format!(
+                    "UPDATE {table} SET tenant_id = '{}'::uuid WHERE {}",
+                    b.tenant,
+                    by_id(a_row)
+                ),
+                &[],
+            ),
+            &SqlState::INSUFFICIENT_PRIVILEGE,
+            &what("moves its row to B"),
+        );
+        drop(tx);
+
+        // B's row is still there, untouched.
+        let mut check = begin(&mut admin, a, None);
+        let still = check
+            .query(
+                &format!("SELECT 1 FROM {table} WHERE {}", by_id(b_row)),
+                &[],
+            )
+            .expect("select as superuser");
+        assert_eq!(still.len(), 1, "{table}: B's row survived A's attempts");
+        drop(check);
+
+        // No tenant context: nothing, and no error; the same after a
+        // transaction that did set one (the setting is then '' not NULL).
+        for attempt in ["a fresh session", "after a committed context"] {
+            let mut tx = begin(&mut client, a, None);
+            let count: i64 = tx
+                .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+                .unwrap_or_else(|err| {
+                    panic!(
+                        "{table}: read without tenant ({attempt}): {}",
+                        describe(&err)
+                    )
+                })
+                .get(0);
+            assert_eq!(
+                count, 0,
+                "{table}: rows visible without a tenant ({attempt})"
+            );
+            let (columns, values) = row_sql(model, entity, "4", Some(a.tenant));
+            expect_sqlstate(
+                tx.execute(
+                    &format!("INSERT INTO {table} ({columns}) VALUES ({values})"),
+                    &[],
+                ),
+                &SqlState::INSUFFICIENT_PRIVILEGE,
+                &format!("{table}: insert without tenant ({attempt})"),
+            );
+            drop(tx);
+            let mut tx = begin(&mut client, a, Some(a.tenant));
+            tx.execute("SELECT 1", &[]).expect("select");
+            tx.commit().expect("commit");
+        }
+
+        // A reference can't reach another tenant's row: a foreign key with
+        // B's id fails exactly as a random id does.
+        for field in entity.fields.iter().filter(|f| f.reference.is_some()) {
+            let reference = field.reference.as_ref().expect("checked");
+            let target = &model.entities[reference.entity_index];
+            if !target.tenant_scoped {
+                continue;
+            }
+            let foreign_target = &own_rows[&(b.tenant, reference.entity_index)];
+            for (label, id) in [
+                ("B's row", foreign_target.as_str()),
+                ("a random id", "00000000-0000-4000-8000-0000000000ff"),
+            ] {
+                let mut tx = begin(&mut client, a, Some(a.tenant));
+                expect_sqlstate(
+                    tx.execute(
+                        &format!(
+                            "UPDATE {table} SET {} = '{id}'::uuid WHERE {}",
+                            field.column_sql,
+                            by_id(a_row)
+                        ),
+                        &[],
+                    ),
+                    &SqlState::FOREIGN_KEY_VIOLATION,
+                    &format!(
+                        "{table}.{}: tenant {} refers to {label}",
+                        field.column, a.tenant
+                    ),
+                );
+            }
+        }
+
+        let mut tx = begin(&mut client, a, Some(a.tenant));
+        expect_sqlstate(
+            tx.execute(&format!("TRUNCATE {table}"), &[]),
+            &SqlState::INSUFFICIENT_PRIVILEGE,
+            &what("truncates"),
+        );
+    }
+}
+
+/// Global entities, in the control (or only) database, are read-only to
+/// the runtime role.
+fn check_global_tables(server: &Server, model: &Model, tester: &str, control_db: &str) {
+    let mut client = server.connect_as(control_db, tester, TESTER_PASSWORD);
+    for entity in model.entities.iter().filter(|e| !e.tenant_scoped) {
+        let table = &entity.table.name;
+        let mut tx = client.transaction().expect("begin");
+        let count: i64 = tx
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .expect("read a global table")
+            .get(0);
+        assert!(count >= 1, "{table}: global rows are readable");
+        let (columns, values) = row_sql(model, entity, "6", None);
+        expect_sqlstate(
+            tx.execute(
+                &format!("INSERT INTO {table} ({columns}) VALUES ({values})"),
+                &[],
+            ),
+            &SqlState::INSUFFICIENT_PRIVILEGE,
+            &format!("{table}: the runtime role writes a global table"),
+        );
+    }
+}
+
+fn check_catalog(server: &Server, model: &Model, tester: &str, place: &Place) {
+    let mut admin = server.connect(&place.database);
+    let runtime = &model.database.runtime_role;
+    for role in [runtime.as_str(), tester] {
+        let row = admin
+            .query_one(
+                "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1",
+                &[&role],
+            )
+            .expect("role exists");
+        let (superuser, bypass): (bool, bool) = (row.get(0), row.get(1));
+        assert!(
+            !superuser && !bypass,
+            "{role} must be neither superuser nor BYPASSRLS"
+        );
+        let owned: i64 = admin
+            .query_one("SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = $1)", &[&role])
+            .expect("count owned")
+            .get(0);
+        assert_eq!(owned, 0, "{role} must not own any table");
+    }
+    let tenant_tables = admin
+        .query(
+            "SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity,
+                    (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid),
+                    has_table_privilege($1, c.oid, 'TRUNCATE'), has_table_privilege($1, c.oid, 'REFERENCES')
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)",
+            &[&tester],
+        )
+        .expect("list tenant tables");
+    // Memberships is a tenant table too, wherever the control tables are.
+    let holds_control = model.isolation != Isolation::Silo;
+    let expected = model.tenant_entities().count() + usize::from(holds_control);
+    assert!(
+        tenant_tables.len() >= expected,
+        "expected at least {expected} tenant tables, found {}",
+        tenant_tables.len()
+    );
+    for row in tenant_tables {
+        let name: String = row.get(0);
+        let (enabled, forced, policies, truncate, references): (bool, bool, i64, bool, bool) =
+            (row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+        assert!(
+            enabled && forced,
+            "{name}: row-level security must be enabled and forced"
+        );
+        assert!(policies >= 1, "{name}: needs a policy");
+        assert!(
+            !truncate && !references,
+            "{name}: the runtime role must not have TRUNCATE or REFERENCES"
+        );
+    }
+}
+
+/// With 100k rows over 100 tenants, one tenant's list page must come from
+/// an index on tenant_id, not a scan of everyone's rows.
+fn check_list_plan(server: &Server, model: &Model, tester: &str, place: &Place) {
+    let entity = model
+        .tenant_entities()
+        .find(|entity| {
+            entity.fields.iter().all(|f| {
+                let unrepeatable = f.unique && matches!(f.field_type, FieldType::Bool | FieldType::Enum);
+                let required_ref = f.required && f.reference.is_some();
+                !(required_ref || unrepeatable)
+            })
+        })
+        .expect("a tenant entity that can be filled with many rows: no required reference, no unique bool or enum");
+    let table = &entity.table.name;
+    let control = &model.database.control_schema;
+    let mut admin = server.connect(&place.database);
+    let tenant_expr = "('00000000-0000-4000-8000-' || lpad(to_hex(g % 100), 12, '0'))::uuid";
+    admin
+        .execute(
+            &format!(
+                "INSERT INTO {control}.tenants (id, slug, name)
+                 SELECT {tenant_expr}, 'bench-' || g, 'bench' FROM generate_series(0, {}) g
+                 ON CONFLICT DO NOTHING",
+                BENCH_TENANTS - 1
+            ),
+            &[],
+        )
+        .expect("bench tenants");
+    let (columns, values) = row_sql(model, entity, "g", None);
+    let (columns, values) = if columns == "id" {
+        ("tenant_id".to_owned(), String::new())
+    } else {
+        (format!("tenant_id, {columns}"), format!(", {values}"))
+    };
+    admin
+        .execute(
+            &format!("INSERT INTO {table} ({columns}) SELECT {tenant_expr}{values} FROM generate_series(1, {BENCH_ROWS}) g"),
+            &[],
+        )
+        .unwrap_or_else(|err| panic!("fill {table}: {}", describe(&err)));
+    admin
+        .batch_execute(&format!("ANALYZE {table}"))
+        .expect("analyze");
+
+    let mut client = server.connect_as(&place.database, tester, TESTER_PASSWORD);
+    let busy_tenant = "00000000-0000-4000-8000-000000000007";
+    for query in [
+        format!("SELECT * FROM {table} ORDER BY created_at DESC, id DESC LIMIT 50"),
+        format!("SELECT * FROM {table}"),
+        format!("SELECT count(*) FROM {table}"),
+    ] {
+        let mut tx = begin(&mut client, place, Some(busy_tenant));
+        let plan: Vec<String> = tx
+            .query(&format!("EXPLAIN {query}"), &[])
+            .expect("explain")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(
+            !plan.contains("Seq Scan"),
+            "{query}: sequential scan over all tenants:\n{plan}"
+        );
+        assert!(
+            plan.contains("Index Cond: (tenant_id ="),
+            "{query}: no index condition on tenant_id:\n{plan}"
+        );
+        if query.contains("ORDER BY created_at") {
+            assert!(
+                plan.contains("_created_at_idx") && !plan.contains("Sort"),
+                "{query}: a list page should read the (tenant_id, created_at, id) index in order:\n{plan}"
+            );
+        }
+    }
+}
