@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use minijinja::{Environment, UndefinedBehavior, context, syntax::SyntaxConfig, value::Serde};
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, UndefinedBehavior, context, syntax::SyntaxConfig};
 
 use crate::model::Model;
 use crate::plan::{FileSource, PlannedFile, WritePolicy};
@@ -95,11 +96,12 @@ impl Templates {
         names
     }
 
-    /// Renders one template with `model` and the file's own context.
+    /// Renders one template with `model` (converted once, shared by every
+    /// file) and the file's own context.
     fn render(
         &self,
         name: &str,
-        model: &Model,
+        model: &Value,
         file: &impl serde::Serialize,
     ) -> Result<String, RenderError> {
         let fail = |source| RenderError::Template {
@@ -108,7 +110,7 @@ impl Templates {
         };
         let template = self.env.get_template(name).map_err(fail)?;
         template
-            .render(context! { model => Serde(model), file => Serde(file) })
+            .render(context! { model => model.clone(), file => Serde(file) })
             .map_err(fail)
     }
 
@@ -134,11 +136,16 @@ pub fn render(
     spec_source: &str,
     files: &[PlannedFile],
 ) -> Result<Vec<RenderedFile>, RenderError> {
+    // Converting the model is most of the cost of a render; doing it per
+    // file made generation quadratic in the number of entities.
+    let model = Value::from(Serde(model));
     files
         .iter()
         .map(|file| {
             let contents = match &file.source {
-                FileSource::Template { name, context } => templates.render(name, model, context)?,
+                FileSource::Template { name, context } => {
+                    templates.render(name, &model, context)?
+                }
                 FileSource::Spec => spec_source.to_owned(),
                 FileSource::SpecSchema => spec_schema_text(),
             };

@@ -187,7 +187,8 @@ fn free_port() -> u16 {
         .expect("find a free port")
 }
 
-/// The folder with initdb and pg_ctl: `pg_config --bindir`, or PG_BINDIR.
+/// The folder with initdb and pg_ctl: PG_BINDIR, `pg_config --bindir`, or
+/// the newest `/usr/lib/postgresql/*/bin`.
 fn find_bindir() -> PathBuf {
     let candidates = std::env::var_os("PG_BINDIR")
         .map(PathBuf::from)
@@ -200,13 +201,30 @@ fn find_bindir() -> PathBuf {
                 .filter(|out| out.status.success())
                 .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())),
         );
-    for dir in candidates {
+    // Debian keeps the server binaries out of PATH, one folder per version.
+    let mut versioned: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.path().join("bin"))
+                .collect()
+        })
+        .unwrap_or_default();
+    versioned.sort_by_key(|dir| {
+        let version = dir
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u32>().ok());
+        std::cmp::Reverse(version)
+    });
+    for dir in candidates.chain(versioned) {
         if has_server_binaries(&dir) {
             return dir;
         }
     }
     panic!(
-        "PostgreSQL server binaries (initdb, pg_ctl) were not found via PG_BINDIR or `pg_config --bindir`.\n\
+        "PostgreSQL server binaries (initdb, pg_ctl) were not found via PG_BINDIR, `pg_config --bindir` or /usr/lib/postgresql/*/bin.\n\
          Install them (Debian/Ubuntu: `apt-get install postgresql`), or set DATABASE_URL to a \
          PostgreSQL 15+ server where the tests may create databases and roles."
     );
