@@ -70,11 +70,7 @@ impl fmt::Display for Diagnostics {
         }
         let count = self.problems.len();
         let noun = if count == 1 { "problem" } else { "problems" };
-        write!(
-            f,
-            "{}: {count} {noun} found; nothing was written",
-            self.file
-        )
+        write!(f, "{}: {count} {noun} found", self.file)
     }
 }
 

@@ -90,6 +90,8 @@ impl From<IsolationArg> for Isolation {
 enum Refusal {
     #[error("{0}")]
     Invalid(Diagnostics),
+    #[error("{0}; nothing was written")]
+    InvalidNothingWritten(Diagnostics),
     #[error(transparent)]
     Write(WriteError),
     #[error("{0}")]
@@ -195,7 +197,7 @@ fn new(
     let project = match tenantgen::generate(&path.display().to_string(), &source, &templates) {
         Ok(project) => project,
         Err(GenerateError::Invalid(diagnostics)) => {
-            return Err(Refusal::Invalid(diagnostics).into());
+            return Err(Refusal::InvalidNothingWritten(diagnostics).into());
         }
         // A user's template override is input like the spec; a built-in
         // template failing is a bug.

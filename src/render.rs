@@ -149,11 +149,6 @@ pub fn render(
                 FileSource::Spec => spec_source.to_owned(),
                 FileSource::SpecSchema => spec_schema_text(),
             };
-            debug_assert!(
-                is_contained(&file.path),
-                "planned path escapes the project: {}",
-                file.path
-            );
             Ok(RenderedFile {
                 path: file.path.clone(),
                 contents,

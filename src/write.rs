@@ -20,6 +20,9 @@ pub enum WriteError {
     /// A single file would be overwritten.
     #[error("`{}` already exists; it is left as it is", .0.display())]
     FileExists(PathBuf),
+    /// A planned path would leave the project folder (a bug, never input).
+    #[error("refusing to write `{0}`: it is not inside the project folder")]
+    OutsideProject(String),
     /// The file system refused.
     #[error("could not write `{}`: {source}", path.display())]
     Io {
@@ -35,7 +38,7 @@ impl WriteError {
     /// Whether the user's own choice refused the write (exit code 1), as
     /// opposed to the system failing (exit code 2).
     pub fn is_refusal(&self) -> bool {
-        !matches!(self, WriteError::Io { .. })
+        !matches!(self, WriteError::Io { .. } | WriteError::OutsideProject(_))
     }
 }
 
@@ -63,6 +66,12 @@ pub fn write_project(
     force: bool,
     mut on_file: impl FnMut(&RenderedFile),
 ) -> Result<WriteSummary, WriteError> {
+    if let Some(file) = files
+        .iter()
+        .find(|file| !crate::render::is_contained(&file.path))
+    {
+        return Err(WriteError::OutsideProject(file.path.clone()));
+    }
     let existing = match fs::metadata(dir) {
         Ok(meta) if !meta.is_dir() => return Err(WriteError::NotADirectory(dir.to_owned())),
         Ok(_) => Some(is_empty_dir(dir)?),

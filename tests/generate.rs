@@ -41,6 +41,7 @@ fn generated_files() {
                 .map(|file| format!("{}  ({} bytes)", file.path, file.contents.len()))
                 .collect();
             insta::assert_snapshot!("tree", tree.join("\n"));
+            insta::assert_snapshot!("names", derived_names(&project.model));
             for file in &project.files {
                 insta::assert_snapshot!(snapshot_name(&file.path), &file.contents);
             }
@@ -70,4 +71,57 @@ fn output_is_deterministic() {
             }
         }
     }
+}
+
+/// Every name the model derives for the output languages, one line each,
+/// so that keyword escaping and renaming are reviewed like generated code.
+fn derived_names(model: &tenantgen::Model) -> String {
+    let mut lines = vec![
+        format!(
+            "app {}: database {}, owner role {}, runtime role {}, control schema {}",
+            model.app,
+            model.database.name,
+            model.database.owner_role,
+            model.database.runtime_role,
+            model.database.control_schema
+        ),
+        format!("tenant: {}", noun(&model.tenant)),
+    ];
+    for entity in &model.entities {
+        lines.push(format!(
+            "entity {} ({}): table {}, route {}; {}",
+            entity.names.singular,
+            entity.scope,
+            entity.table.name,
+            entity.route,
+            noun(&entity.names)
+        ));
+        for field in &entity.fields {
+            lines.push(format!(
+                "  field {} ({}): column {}, Rust {}, TypeScript {}, label {:?}",
+                field.name,
+                field.field_type,
+                field.column_sql,
+                field.rust_ident,
+                field.ts_ident,
+                field.label
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+fn noun(noun: &tenantgen::model::Noun) -> String {
+    format!(
+        "plural {}, Rust {} / {} / {}, TypeScript {} / {} / {}, labels {:?} / {:?}",
+        noun.plural,
+        noun.rust_type,
+        noun.rust_ident,
+        noun.rust_plural_ident,
+        noun.ts_type,
+        noun.ts_ident,
+        noun.ts_plural_ident,
+        noun.label,
+        noun.plural_label
+    )
 }

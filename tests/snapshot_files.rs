@@ -53,6 +53,7 @@ fn every_snapshot_is_still_asserted() {
             }
             let suffix = format!("{folder}__{name}");
             generated.insert(format!("tree@{suffix}.snap"));
+            generated.insert(format!("names@{suffix}.snap"));
             let project =
                 tenantgen::generate(&name, &source, &templates).expect("valid spec generates");
             for file in project.files {

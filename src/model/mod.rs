@@ -116,10 +116,10 @@ spec_words! {
         String = "string",
         /// Long text.
         Text = "text",
-        /// A UUID.
-        Uuid = "uuid",
         /// A web address.
         Url = "url",
+        /// A UUID.
+        Uuid = "uuid",
     }
 }
 
@@ -376,5 +376,23 @@ impl Model {
     /// Global entities, in spec order.
     pub fn global_entities(&self) -> impl Iterator<Item = &Entity> {
         self.entities.iter().filter(|entity| !entity.tenant_scoped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_words_are_listed_sorted() {
+        for names in [
+            Isolation::NAMES,
+            Scope::NAMES,
+            OnDelete::NAMES,
+            FieldType::NAMES,
+            Action::NAMES,
+        ] {
+            assert!(names.windows(2).all(|pair| pair[0] < pair[1]), "{names:?}");
+        }
     }
 }

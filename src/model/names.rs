@@ -223,12 +223,10 @@ const RUST_TAKEN_TYPES: &[&str] = &[
     "Vec",
 ];
 
-/// TypeScript reserved words, which cannot name a variable.
+/// Words TypeScript reserves in strict-mode modules, which cannot name a
+/// variable (contextual keywords such as `type` or `string` can).
 const TS_KEYWORDS: &[&str] = &[
-    "any",
-    "as",
     "await",
-    "boolean",
     "break",
     "case",
     "catch",
@@ -236,7 +234,6 @@ const TS_KEYWORDS: &[&str] = &[
     "const",
     "continue",
     "debugger",
-    "declare",
     "default",
     "delete",
     "do",
@@ -257,22 +254,18 @@ const TS_KEYWORDS: &[&str] = &[
     "let",
     "new",
     "null",
-    "number",
     "package",
     "private",
     "protected",
     "public",
     "return",
     "static",
-    "string",
     "super",
     "switch",
-    "symbol",
     "this",
     "throw",
     "true",
     "try",
-    "type",
     "typeof",
     "undefined",
     "var",
