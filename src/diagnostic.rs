@@ -105,7 +105,12 @@ fn render_problem(
         .unwrap_or("");
     let on_this_line = span_text.split('\n').next().unwrap_or("");
     let carets = "^".repeat(on_this_line.chars().count().max(1));
-    let pad = " ".repeat(column - 1);
+    // Pad with the line's own tabs, so carets line up however tabs render.
+    let pad: String = line_text
+        .chars()
+        .take(column - 1)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
 
     writeln!(f, "error: {}", problem.message)?;
     writeln!(f, "{gutter}--> {file}:{line}:{column}")?;
@@ -132,7 +137,7 @@ mod tests {
         let source = "a: 1\nb: é x\n";
         assert_eq!(line_column(source, 0), (1, 1));
         assert_eq!(line_column(source, 5), (2, 1));
-        let x = source.find('x').unwrap();
+        let x = source.find('x').expect("x is in the source");
         assert_eq!(line_column(source, x), (2, 6));
         assert_eq!(line_column(source, source.len() + 10), (3, 1));
     }

@@ -59,6 +59,8 @@ pub enum FileContext {
     EntityMigration {
         /// Which set of migrations it belongs to.
         set: MigrationSet,
+        /// Whether that set is applied once per tenant schema or database.
+        per_tenant: bool,
         /// The entity's position in the model.
         entity: usize,
         /// Foreign keys to be declared inside the CREATE TABLE: those whose
@@ -194,6 +196,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
             "migrations/entity.sql.j2",
             FileContext::EntityMigration {
                 set,
+                per_tenant: set == MigrationSet::Tenant,
                 entity: idx,
                 inline_foreign_keys,
                 added_foreign_keys,

@@ -446,7 +446,7 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (String, &'static str) {
         ),
         _ => (
             lowercase_first(&serde_saphyr::UserMessageFormatter.format_message(err)),
-            wrong_kind,
+            "`gen schema` prints the spec format; `gen init` writes a commented example",
         ),
     }
 }
@@ -477,10 +477,15 @@ fn offset_of(source: &str, line: u64, column: u64) -> usize {
     source.len()
 }
 
+/// Lowercases a message's first letter, unless it starts an acronym (`YAML`).
 fn lowercase_first(message: &str) -> String {
     let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(std::iter::once(second))
+            .chain(chars)
+            .collect(),
+        _ => message.to_owned(),
     }
 }

@@ -14,6 +14,9 @@ pub enum WriteError {
     /// The target folder has files in it and `--force` was not given.
     #[error("`{}` already exists and is not empty; use --force to write into it", .0.display())]
     NotEmpty(PathBuf),
+    /// Something in the target folder stands where a generated file goes.
+    #[error("`{}` is in the way of a generated file; move it and try again", .0.display())]
+    InTheWay(PathBuf),
     /// The target exists and is not a folder.
     #[error("`{}` exists and is not a folder", .0.display())]
     NotADirectory(PathBuf),
@@ -24,7 +27,7 @@ pub enum WriteError {
     #[error("refusing to write `{0}`: it is not inside the project folder")]
     OutsideProject(String),
     /// The file system refused.
-    #[error("could not write `{}`: {source}", path.display())]
+    #[error("could not write `{}`", path.display())]
     Io {
         /// The path involved.
         path: PathBuf,
@@ -81,6 +84,9 @@ pub fn write_project(
     if existing == Some(false) && !force {
         return Err(WriteError::NotEmpty(dir.to_owned()));
     }
+    if existing.is_some() {
+        check_nothing_in_the_way(dir, files)?;
+    }
 
     let parent = match dir.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
@@ -104,26 +110,21 @@ pub fn write_project(
         on_file(file);
     }
 
-    match existing {
+    if existing.is_none() {
         // The whole tree appears at once.
-        None | Some(true) => {
-            if existing.is_some() {
-                fs::remove_dir(dir).map_err(io_error(dir))?;
+        fs::rename(staging.path(), dir).map_err(io_error(dir))?;
+        // The staging folder is now the project; don't let its guard delete it.
+        let _ = staging.keep();
+    } else {
+        // An existing folder (perhaps the current one) keeps its identity:
+        // each file is moved in atomically, and files the generator doesn't
+        // produce are left alone. Everything in the way was ruled out above.
+        for file in files {
+            let target = dir.join(&file.path);
+            if let Some(folder) = target.parent() {
+                fs::create_dir_all(folder).map_err(io_error(folder))?;
             }
-            fs::rename(staging.path(), dir).map_err(io_error(dir))?;
-            // The staging folder is now the project; don't let its guard delete it.
-            let _ = staging.keep();
-        }
-        // --force into a folder with other files: each file is replaced
-        // atomically and files the generator doesn't produce are left alone.
-        Some(false) => {
-            for file in files {
-                let target = dir.join(&file.path);
-                if let Some(folder) = target.parent() {
-                    fs::create_dir_all(folder).map_err(io_error(folder))?;
-                }
-                fs::rename(staging.path().join(&file.path), &target).map_err(io_error(&target))?;
-            }
+            fs::rename(staging.path().join(&file.path), &target).map_err(io_error(&target))?;
         }
     }
     Ok(summary)
@@ -149,6 +150,25 @@ pub fn write_new_file(path: &Path, contents: &str) -> Result<(), WriteError> {
         Err(err) => return Err(io_error(path)(err)),
     };
     file.write_all(contents.as_bytes()).map_err(io_error(path))
+}
+
+/// Refuses before writing anything if a folder stands where a file goes,
+/// or a file where a folder goes, so that moving files in can't stop half way.
+fn check_nothing_in_the_way(dir: &Path, files: &[RenderedFile]) -> Result<(), WriteError> {
+    for file in files {
+        let target = dir.join(&file.path);
+        if target.is_dir() {
+            return Err(WriteError::InTheWay(target));
+        }
+        let mut ancestor = target.parent();
+        while let Some(folder) = ancestor.filter(|folder| *folder != dir) {
+            if folder.exists() && !folder.is_dir() {
+                return Err(WriteError::InTheWay(folder.to_owned()));
+            }
+            ancestor = folder.parent();
+        }
+    }
+    Ok(())
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool, WriteError> {

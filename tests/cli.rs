@@ -311,3 +311,48 @@ fn template_overrides_replace_single_templates() {
     );
     assert!(!dir.path().join("out2").exists());
 }
+
+#[test]
+fn new_writes_into_the_current_folder() {
+    let dir = tempdir();
+    let out = run(
+        dir.path(),
+        &[
+            "new",
+            example("crm.yaml").to_str().expect("utf-8"),
+            "-o",
+            ".",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("migrations/0001_roles.sql").is_file());
+}
+
+#[test]
+fn new_refuses_before_writing_when_something_is_in_the_way() {
+    let dir = tempdir();
+    let target = dir.path().join("out");
+    // A folder where the spec copy goes.
+    std::fs::create_dir_all(target.join("spec.yaml")).expect("mkdir");
+    let out = run(
+        dir.path(),
+        &[
+            "new",
+            example("crm.yaml").to_str().expect("utf-8"),
+            "-o",
+            "out",
+            "--force",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("is in the way of a generated file"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        files_under(&target).is_empty(),
+        "nothing was written: {:?}",
+        files_under(&target)
+    );
+}

@@ -61,6 +61,38 @@ fn sql_keyword_list_matches_the_server() {
 }
 
 #[test]
+fn an_existing_runtime_role_that_skips_rls_is_refused() {
+    let server = Server::start();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/crm.yaml");
+    let source = std::fs::read_to_string(&path).expect("read spec");
+    let project = tenantgen::generate("crm.yaml", &source, &tenantgen::Templates::builtin())
+        .expect("generate");
+    let roles = project
+        .files
+        .iter()
+        .find(|file| file.path.ends_with("0001_roles.sql"))
+        .expect("a roles migration");
+    let runtime = &project.model.database.runtime_role;
+    for attributes in ["BYPASSRLS", "SUPERUSER"] {
+        server.create_database("tg_preexisting");
+        let mut admin = server.connect("tg_preexisting");
+        admin
+            .batch_execute(&format!(
+                "DROP ROLE IF EXISTS {runtime}; CREATE ROLE {runtime} {attributes}"
+            ))
+            .expect("create a role that skips row-level security");
+        let err = admin
+            .batch_execute(&roles.contents)
+            .expect_err("the roles migration must refuse it");
+        assert!(
+            describe(&err).contains("row-level security would not apply"),
+            "{attributes}: {}",
+            describe(&err)
+        );
+    }
+}
+
+#[test]
 fn migrations_apply_and_tenants_are_isolated() {
     let server = Server::start();
     let mut failures = Vec::new();
@@ -662,15 +694,21 @@ fn check_global_tables(server: &Server, model: &Model, tester: &str, control_db:
             .expect("read a global table")
             .get(0);
         assert!(count >= 1, "{table}: global rows are readable");
+        drop(tx);
         let (columns, values) = row_sql(model, entity, "6", None);
-        expect_sqlstate(
-            tx.execute(
-                &format!("INSERT INTO {table} ({columns}) VALUES ({values})"),
-                &[],
-            ),
-            &SqlState::INSUFFICIENT_PRIVILEGE,
-            &format!("{table}: the runtime role writes a global table"),
-        );
+        for statement in [
+            format!("INSERT INTO {table} ({columns}) VALUES ({values})"),
+            format!("UPDATE {table} SET updated_at = now()"),
+            format!("DELETE FROM {table}"),
+            format!("TRUNCATE {table}"),
+        ] {
+            let mut tx = client.transaction().expect("begin");
+            expect_sqlstate(
+                tx.execute(&statement, &[]),
+                &SqlState::INSUFFICIENT_PRIVILEGE,
+                &format!("the runtime role runs `{statement}` on a global table"),
+            );
+        }
     }
 }
 
@@ -695,37 +733,77 @@ fn check_catalog(server: &Server, model: &Model, tester: &str, place: &Place) {
             .get(0);
         assert_eq!(owned, 0, "{role} must not own any table");
     }
-    let tenant_tables = admin
+    // The schemas this place's tenant tables live in.
+    let schemas: Vec<String> = match (&place.schema, model.isolation) {
+        (Some(schema), _) => vec![schema.clone(), model.database.control_schema.clone()],
+        (None, Isolation::Silo) => vec!["public".to_owned()],
+        (None, _) => vec!["public".to_owned(), model.database.control_schema.clone()],
+    };
+    let tables = admin
         .query(
             "SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity,
-                    (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid),
-                    has_table_privilege($1, c.oid, 'TRUNCATE'), has_table_privilege($1, c.oid, 'REFERENCES')
+                    has_table_privilege($1, c.oid, 'TRUNCATE'), has_table_privilege($1, c.oid, 'REFERENCES'),
+                    pg_get_userbyid(c.relowner),
+                    EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped),
+                    c.oid
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-               AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)",
-            &[&tester],
+             WHERE c.relkind = 'r' AND n.nspname = ANY($2)",
+            &[&tester, &schemas],
         )
-        .expect("list tenant tables");
+        .expect("list tables");
+    let tenant_tables = tables.iter().filter(|row| row.get::<_, bool>(6)).count();
     // Memberships is a tenant table too, wherever the control tables are.
     let holds_control = model.isolation != Isolation::Silo;
     let expected = model.tenant_entities().count() + usize::from(holds_control);
-    assert!(
-        tenant_tables.len() >= expected,
-        "expected at least {expected} tenant tables, found {}",
-        tenant_tables.len()
-    );
-    for row in tenant_tables {
+    assert_eq!(tenant_tables, expected, "tenant tables in {schemas:?}");
+    for row in &tables {
         let name: String = row.get(0);
-        let (enabled, forced, policies, truncate, references): (bool, bool, i64, bool, bool) =
-            (row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+        let owner: String = row.get(5);
+        assert_eq!(
+            owner, model.database.owner_role,
+            "{name}: owned by the owner role"
+        );
+        let (truncate, references): (bool, bool) = (row.get(3), row.get(4));
+        assert!(
+            !truncate && !references,
+            "{name}: the runtime role must not have TRUNCATE or REFERENCES"
+        );
+        if !row.get::<_, bool>(6) {
+            continue;
+        }
+        let (enabled, forced): (bool, bool) = (row.get(1), row.get(2));
         assert!(
             enabled && forced,
             "{name}: row-level security must be enabled and forced"
         );
-        assert!(policies >= 1, "{name}: needs a policy");
+        let oid: postgres::types::Oid = row.get(7);
+        let policies = admin
+            .query(
+                "SELECT polpermissive, pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid)
+                 FROM pg_policy WHERE polrelid = $1",
+                &[&oid],
+            )
+            .expect("list policies");
+        let mut restrictive = 0;
+        for policy in &policies {
+            let (permissive, using, check): (bool, Option<String>, Option<String>) =
+                (policy.get(0), policy.get(1), policy.get(2));
+            for expression in [&using, &check] {
+                let expression = expression
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{name}: a policy needs USING and WITH CHECK"));
+                assert!(
+                    expression.contains("tenant_id")
+                        && !expression.contains(" OR ")
+                        && !expression.to_uppercase().contains("SELECT"),
+                    "{name}: a policy must be an indexable tenant predicate, found {expression}"
+                );
+            }
+            restrictive += usize::from(!permissive);
+        }
         assert!(
-            !truncate && !references,
-            "{name}: the runtime role must not have TRUNCATE or REFERENCES"
+            restrictive >= 1 && policies.len() >= 2,
+            "{name}: needs a restrictive tenant fence and a permissive policy"
         );
     }
 }

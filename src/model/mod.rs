@@ -56,11 +56,11 @@ macro_rules! spec_words {
 spec_words! {
     /// How tenants' data is kept apart.
     pub enum Isolation {
-        /// A database per tenant, with a control database.
+        /// A schema per tenant.
         Bridge = "bridge",
         /// Shared tables, a tenant_id on every row, row-level security.
         Pool = "pool",
-        /// A schema per tenant.
+        /// A database per tenant, with a control database.
         Silo = "silo",
     }
 }
@@ -231,6 +231,8 @@ pub struct Model {
     pub title: String,
     /// How tenants are isolated.
     pub isolation: Isolation,
+    /// The same, as flags for templates to branch on.
+    pub mode: Modes,
     /// What a tenant is called.
     pub tenant: Noun,
     /// Roles in spec order; the first goes to whoever signs a tenant up.
@@ -239,6 +241,28 @@ pub struct Model {
     pub entities: Vec<Entity>,
     /// Database-level names.
     pub database: Database,
+}
+
+/// One flag per isolation mode, exactly one of them set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Modes {
+    /// Shared tables.
+    pub pool: bool,
+    /// A schema per tenant.
+    pub bridge: bool,
+    /// A database per tenant.
+    pub silo: bool,
+}
+
+impl From<Isolation> for Modes {
+    fn from(isolation: Isolation) -> Self {
+        Modes {
+            pool: isolation == Isolation::Pool,
+            bridge: isolation == Isolation::Bridge,
+            silo: isolation == Isolation::Silo,
+        }
+    }
 }
 
 /// Names at the database level, shared by every migration.
@@ -254,6 +278,14 @@ pub struct Database {
     pub runtime_role: String,
     /// The schema holding tenants, users and memberships.
     pub control_schema: String,
+    /// The tenants catalog, schema-qualified.
+    pub tenants_table: String,
+    /// Users, schema-qualified.
+    pub users_table: String,
+    /// Memberships, schema-qualified.
+    pub memberships_table: String,
+    /// The pattern every bridge tenant schema name matches (`t_<slug>`).
+    pub tenant_schema_pattern: String,
     /// The setting that carries the current tenant id within a transaction.
     pub tenant_setting: String,
     /// The expression every tenant row must satisfy; no OR, no subquery, no

@@ -108,6 +108,9 @@ pub struct Index {
 pub(super) struct DeclaredName {
     pub name: String,
     pub field: Option<usize>,
+    /// Tables and indexes (primary and unique keys are indexes) share one
+    /// namespace per schema; columns, checks and foreign keys are per table.
+    pub schema_wide: bool,
 }
 
 /// What the table builder needs to know about the entities a table refers to.
@@ -129,10 +132,15 @@ pub(super) fn build_table(
     let mut declared = vec![DeclaredName {
         name: table.to_owned(),
         field: None,
+        schema_wide: true,
     }];
-    let mut declare = |name: String, field: Option<usize>| {
+    let mut declare = |name: String, field: Option<usize>, schema_wide: bool| {
         let sql = sql_ident(&name);
-        declared.push(DeclaredName { name, field });
+        declared.push(DeclaredName {
+            name,
+            field,
+            schema_wide,
+        });
         sql
     };
     let tenant_prefix = |columns: Vec<String>| -> Vec<String> {
@@ -160,9 +168,9 @@ pub(super) fn build_table(
         not_null: true,
         default: Some("gen_random_uuid()".to_owned()),
     });
-    for field in fields {
+    for (idx, field) in fields.iter().enumerate() {
         columns.push(Column {
-            name: field.column_sql.clone(),
+            name: declare(field.column.clone(), Some(idx), false),
             sql_type: field.field_type.sql_type(),
             not_null: field.required,
             default: field.default.as_ref().map(|default| default.sql.clone()),
@@ -178,7 +186,7 @@ pub(super) fn build_table(
     }
 
     let primary_key = UniqueKey {
-        name: declare(format!("{table}_pkey"), None),
+        name: declare(format!("{table}_pkey"), None, true),
         columns: tenant_prefix(vec!["id".to_owned()]),
     };
 
@@ -193,7 +201,7 @@ pub(super) fn build_table(
         // schema search; bridge and silo keep tenant migrations free of
         // schema names.
         foreign_keys.push(ForeignKey {
-            name: declare(format!("{table}_tenant_id_fkey"), None),
+            name: declare(format!("{table}_tenant_id_fkey"), None, false),
             columns: vec!["tenant_id".to_owned()],
             target_table: format!("{control_schema}.tenants"),
             target_columns: vec!["id".to_owned()],
@@ -207,7 +215,7 @@ pub(super) fn build_table(
         let column_sql = &field.column_sql;
         if field.unique {
             unique_keys.push(UniqueKey {
-                name: declare(format!("{table}_{column}_key"), Some(idx)),
+                name: declare(format!("{table}_{column}_key"), Some(idx), true),
                 columns: tenant_prefix(vec![column_sql.clone()]),
             });
         }
@@ -239,7 +247,7 @@ pub(super) fn build_table(
                     OnDelete::SetNull => format!("ON DELETE SET NULL ({column_sql})"),
                 };
                 foreign_keys.push(ForeignKey {
-                    name: declare(format!("{table}_{column}_fkey"), Some(idx)),
+                    name: declare(format!("{table}_{column}_fkey"), Some(idx), false),
                     columns: fk_columns,
                     target_table: sql_ident(target.table),
                     target_columns,
@@ -255,14 +263,14 @@ pub(super) fn build_table(
         }
         if let Some(expression) = check_expression(field) {
             checks.push(Check {
-                name: declare(format!("{table}_{column}_check"), Some(idx)),
+                name: declare(format!("{table}_{column}_check"), Some(idx), false),
                 expression,
             });
         }
         // A unique key already provides an index leading with the same columns.
         if (field.index || field.reference.is_some()) && !field.unique {
             indexes.push(Index {
-                name: declare(format!("{table}_{column}_idx"), Some(idx)),
+                name: declare(format!("{table}_{column}_idx"), Some(idx), true),
                 columns: tenant_prefix(vec![column_sql.clone()]),
             });
         }
@@ -274,7 +282,7 @@ pub(super) fn build_table(
         indexes.insert(
             0,
             Index {
-                name: declare(format!("{table}_created_at_idx"), None),
+                name: declare(format!("{table}_created_at_idx"), None, true),
                 columns: tenant_prefix(vec!["created_at".to_owned(), "id".to_owned()]),
             },
         );

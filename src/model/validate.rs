@@ -17,8 +17,15 @@ use crate::spec::{
 /// inside PostgreSQL's 63-byte identifiers.
 const APP_MAX_CHARS: usize = 40;
 
+/// The schema of tenants, users and memberships: apart from entity tables,
+/// so that no entity name can collide with them.
+const CONTROL_SCHEMA: &str = "control";
+
 /// Columns every entity has; a field may not take their names.
 const IMPLICIT_COLUMNS: &[&str] = &["created_at", "id", "tenant_id", "updated_at"];
+
+/// PostgreSQL's system columns, which every table has under these names.
+const SYSTEM_COLUMNS: &[&str] = &["cmax", "cmin", "ctid", "oid", "tableoid", "xmax", "xmin"];
 
 /// Collection routes the generated API already uses under `/api`.
 const RESERVED_ROUTES: &[&str] = &["members"];
@@ -43,6 +50,14 @@ struct FieldDraft<'a> {
     key: &'a Located<String>,
     field: Field,
     reference: Option<(Located<String>, OnDelete)>,
+}
+
+/// A required reference, for finding cycles.
+struct RequiredRef {
+    from: usize,
+    to: usize,
+    field: String,
+    span: Span,
 }
 
 struct EntityDraft<'a> {
@@ -93,7 +108,11 @@ impl Checker {
             name: app.clone(),
             owner_role: sql_ident(&format!("{app}_owner")),
             runtime_role: sql_ident(&format!("{app}_runtime")),
-            control_schema: "control".to_owned(),
+            control_schema: CONTROL_SCHEMA.to_owned(),
+            tenants_table: format!("{CONTROL_SCHEMA}.tenants"),
+            users_table: format!("{CONTROL_SCHEMA}.users"),
+            memberships_table: format!("{CONTROL_SCHEMA}.memberships"),
+            tenant_schema_pattern: "^t_[a-z0-9_]{1,61}$".to_owned(),
             tenant_setting: "app.tenant_id".to_owned(),
             tenant_predicate:
                 "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid".to_owned(),
@@ -106,6 +125,7 @@ impl Checker {
             title: title.unwrap_or_else(|| names::words(&app)),
             app,
             isolation,
+            mode: isolation.into(),
             tenant,
             roles,
             entities,
@@ -115,6 +135,13 @@ impl Checker {
 
     fn app_name(&mut self, app: &Located<String>) -> Option<String> {
         let name = self.snake_name(app, "app name")?;
+        if name.starts_with("pg_") {
+            self.report(
+                Problem::new(app.span, format!("app name `{name}` starts with `pg_`"), "reserved by PostgreSQL")
+                    .with_help("PostgreSQL reserves role names starting with `pg_`, and the app's roles are named after it; drop the prefix"),
+            );
+            return None;
+        }
         if name.chars().count() > APP_MAX_CHARS {
             self.report(
                 Problem::new(
@@ -300,6 +327,23 @@ impl Checker {
             let Some(snake) = self.spec_name(key, "field name") else {
                 continue;
             };
+            if SYSTEM_COLUMNS.contains(&snake.as_str()) {
+                self.report(
+                    Problem::new(
+                        key.span,
+                        format!(
+                            "field `{}` has the name of a PostgreSQL system column",
+                            key.value
+                        ),
+                        "every table has this column already",
+                    )
+                    .with_help(format!(
+                        "system columns: {}; rename the field (e.g. `{snake}_value`)",
+                        SYSTEM_COLUMNS.join(", ")
+                    )),
+                );
+                continue;
+            }
             if IMPLICIT_COLUMNS.contains(&snake.as_str()) {
                 self.report(
                     Problem::new(key.span, format!("field `{}` uses a reserved column name", key.value), "every entity has this column already")
@@ -580,6 +624,17 @@ impl Checker {
                 );
                 return None;
             };
+            if !is_exact(number) {
+                self.problems.push(
+                    Problem::new(
+                        bound.span,
+                        format!("`{option}` of {what} has more digits than can be kept exactly"),
+                        "would be rounded",
+                    )
+                    .with_help("use at most 15 significant digits, or an integer within 64 bits"),
+                );
+                return None;
+            }
             let problem = if field_type.bounds_length() {
                 match number.as_u64() {
                     Some(len) if option == "max" && len == 0 => {
@@ -712,6 +767,12 @@ impl Checker {
                 FieldType::String | FieldType::Text | FieldType::Email | FieldType::Url,
                 Value::String(text),
             ) => {
+                if text.contains('\0') {
+                    self.report(mismatch(
+                        "text without NUL characters, which PostgreSQL can't store",
+                    ));
+                    return None;
+                }
                 let length = text.chars().count() as f64;
                 if min.is_some_and(|min| length < number_value(&min.value))
                     || max.is_some_and(|max| length > number_value(&max.value))
@@ -723,9 +784,7 @@ impl Checker {
                     self.report(mismatch("an email address like `someone@example.com`"));
                     return None;
                 }
-                if field_type == FieldType::Url
-                    && !(text.starts_with("http://") || text.starts_with("https://"))
-                {
+                if field_type == FieldType::Url && !looks_like_url(text) {
                     self.report(mismatch("an http:// or https:// address"));
                     return None;
                 }
@@ -750,6 +809,21 @@ impl Checker {
                 FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Float,
                 Value::Number(number),
             ) => {
+                if !is_exact(number) {
+                    self.report(
+                        Problem::new(
+                            default.span,
+                            format!(
+                                "the default of {what} has more digits than can be kept exactly"
+                            ),
+                            "would be rounded",
+                        )
+                        .with_help(
+                            "use at most 15 significant digits, or an integer within 64 bits",
+                        ),
+                    );
+                    return None;
+                }
                 let whole_kind = match field_type {
                     FieldType::Integer => number
                         .as_i64()
@@ -838,6 +912,9 @@ impl Checker {
             .collect();
 
         let mut entities = Vec::new();
+        let mut relation_names: Vec<((bool, String), Span, String)> = Vec::new();
+        let mut required_refs: Vec<RequiredRef> = Vec::new();
+        let mut entities_seen = 0;
         for draft in &drafts {
             let mut fields = Vec::new();
             for field_draft in &draft.fields {
@@ -898,19 +975,21 @@ impl Checker {
                 &fields,
                 &targets,
             );
+            // In bridge and silo, global tables live apart from tenant tables.
+            let namespace = isolation != Isolation::Pool && draft.scope == Scope::Global;
             for name in declared {
+                let (span, owner) = match name.field {
+                    Some(idx) => (
+                        draft
+                            .fields
+                            .iter()
+                            .find(|f| f.field.name == fields[idx].name)
+                            .map_or(draft.key.span, |f| f.key.span),
+                        format!("field `{}.{}`", draft.key.value, fields[idx].name),
+                    ),
+                    None => (draft.key.span, format!("entity `{}`", draft.key.value)),
+                };
                 if name.name.len() > SQL_IDENTIFIER_MAX_BYTES {
-                    let (span, owner) = match name.field {
-                        Some(idx) => (
-                            draft
-                                .fields
-                                .iter()
-                                .find(|f| f.field.name == fields[idx].name)
-                                .map_or(draft.key.span, |f| f.key.span),
-                            format!("field `{}.{}`", draft.key.value, fields[idx].name),
-                        ),
-                        None => (draft.key.span, format!("entity `{}`", draft.key.value)),
-                    };
                     self.report(
                         Problem::new(
                             span,
@@ -919,8 +998,24 @@ impl Checker {
                         )
                         .with_help("shorten the name (or set a shorter `plural:`), so that generated table, constraint and index names stay distinct"),
                     );
+                } else if name.schema_wide {
+                    relation_names.push(((namespace, name.name), span, owner));
                 }
             }
+            for field_draft in &draft.fields {
+                if let (true, Some((_, _))) = (field_draft.field.required, &field_draft.reference)
+                    && let Some(field) = fields.iter().find(|f| f.name == field_draft.field.name)
+                    && let Some(reference) = &field.reference
+                {
+                    required_refs.push(RequiredRef {
+                        from: entities_seen,
+                        to: reference.entity_index,
+                        field: format!("{}.{}", draft.key.value, field_draft.key.value),
+                        span: field_draft.key.span,
+                    });
+                }
+            }
+            entities_seen += 1;
             let Some(permissions) = permissions else {
                 continue;
             };
@@ -934,7 +1029,120 @@ impl Checker {
                 table,
             });
         }
+        if entities.len() == drafts.len() {
+            self.required_ref_cycles(&required_refs);
+        }
+        // Only once names are otherwise sound: a snake_case collision
+        // already reported would show up again here under every derived form.
+        if self.problems.is_empty() {
+            self.relation_name_collisions(relation_names);
+            self.derived_name_collisions(&drafts, &entities);
+        }
         entities
+    }
+
+    /// A cycle of required references (a self-reference included) means no
+    /// record could ever be created: each would need another to exist first.
+    fn required_ref_cycles(&mut self, refs: &[RequiredRef]) {
+        let mut reported: BTreeSet<usize> = BTreeSet::new();
+        for start in 0..refs.len() {
+            let Some(cycle) = cycle_through(refs, start) else {
+                continue;
+            };
+            if cycle.iter().any(|idx| reported.contains(idx)) {
+                continue;
+            }
+            reported.extend(cycle.iter().copied());
+            let chain: Vec<&str> = cycle.iter().map(|&idx| refs[idx].field.as_str()).collect();
+            self.report(
+                Problem::new(
+                    refs[start].span,
+                    format!("required references form a cycle: {}", chain.join(" → ")),
+                    "no record could ever be created first",
+                )
+                .with_help("make one of these references optional (drop `required: true`)"),
+            );
+        }
+    }
+
+    /// Tables and indexes share one namespace per schema, so two entities
+    /// may not declare the same one (entity `x` with field `y_z` and entity
+    /// `x_y` with field `z` would both make `x_y_z_key`).
+    fn relation_name_collisions(&mut self, names: Vec<((bool, String), Span, String)>) {
+        let mut seen: BTreeMap<(bool, String), String> = BTreeMap::new();
+        for (key, span, owner) in names {
+            match seen.get(&key) {
+                Some(first) => self.report(
+                    Problem::new(
+                        span,
+                        format!("{owner} and {first} would both create the PostgreSQL table or index `{}`", key.1),
+                        "name already taken",
+                    )
+                    .with_help("tables and indexes share one namespace; rename a field or entity, or set another `plural:`"),
+                ),
+                None => {
+                    seen.insert(key, owner);
+                }
+            }
+        }
+    }
+
+    /// Names derived for Rust and TypeScript must stay distinct even where
+    /// the snake_case names differ (`item_2` and `item2` are both `Item2`).
+    fn derived_name_collisions(&mut self, drafts: &[EntityDraft<'_>], entities: &[Entity]) {
+        let check = |checker: &mut Checker, kind: &str, names: Vec<(&str, &Located<String>)>| {
+            let mut seen: BTreeMap<&str, &Located<String>> = BTreeMap::new();
+            for (name, key) in names {
+                if let Some(first) = seen.get(name) {
+                    checker.report(
+                        Problem::new(
+                            key.span,
+                            format!(
+                                "`{}` and `{}` both become the {kind} `{name}`",
+                                first.value, key.value
+                            ),
+                            "name already taken",
+                        )
+                        .with_help("rename one of them"),
+                    );
+                } else {
+                    seen.insert(name, key);
+                }
+            }
+        };
+        let keyed = |pick: fn(&Noun) -> &str| -> Vec<(&str, &Located<String>)> {
+            entities
+                .iter()
+                .zip(drafts)
+                .map(|(entity, draft)| (pick(&entity.names), draft.key))
+                .collect()
+        };
+        check(self, "Rust type", keyed(|noun| &noun.rust_type));
+        check(self, "Rust module", keyed(|noun| &noun.rust_ident));
+        check(self, "TypeScript type", keyed(|noun| &noun.ts_type));
+        check(self, "TypeScript name", keyed(|noun| &noun.ts_plural_ident));
+        for (entity, draft) in entities.iter().zip(drafts) {
+            let field_keys = |pick: fn(&Field) -> &str| -> Vec<(&str, &Located<String>)> {
+                entity
+                    .fields
+                    .iter()
+                    .filter_map(|field| {
+                        let key = draft
+                            .fields
+                            .iter()
+                            .find(|f| f.field.name == field.name)?
+                            .key;
+                        Some((pick(field), key))
+                    })
+                    .collect()
+            };
+            check(self, "Rust field", field_keys(|field| &field.rust_ident));
+            check(
+                self,
+                "TypeScript field",
+                field_keys(|field| &field.ts_ident),
+            );
+        }
     }
 
     fn permissions(&mut self, draft: &EntityDraft<'_>, roles: &[Role]) -> Option<Permissions> {
@@ -1194,6 +1402,26 @@ impl Checker {
     }
 }
 
+/// The references of a cycle that starts with `refs[start]`, if it closes.
+fn cycle_through(refs: &[RequiredRef], start: usize) -> Option<Vec<usize>> {
+    let mut visited = BTreeSet::new();
+    let mut stack = vec![(refs[start].to, vec![start])];
+    while let Some((entity, trail)) = stack.pop() {
+        if entity == refs[start].from {
+            return Some(trail);
+        }
+        if !visited.insert(entity) {
+            continue;
+        }
+        for (idx, next) in refs.iter().enumerate().filter(|(_, r)| r.from == entity) {
+            let mut trail = trail.clone();
+            trail.push(idx);
+            stack.push((next.to, trail));
+        }
+    }
+    None
+}
+
 fn is_spec_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -1205,10 +1433,27 @@ fn sorted<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     words
 }
 
+/// Whether a YAML number survived parsing unrounded: integers within 64
+/// bits always do; a float does when it needs no exponent to print, which
+/// rules out values like 1e30 that PostgreSQL would store differently.
+fn is_exact(number: &serde_json::Number) -> bool {
+    number.is_i64() || number.is_u64() || !number.to_string().contains(['e', 'E'])
+}
+
 fn number_value(number: &serde_json::Number) -> f64 {
     number.as_f64().unwrap_or(f64::NAN)
 }
 
+/// The same language as the url CHECK (`^https?://[^[:space:]]+$`), so a
+/// default the spec accepts is one the database accepts.
+fn looks_like_url(text: &str) -> bool {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|rest| !rest.is_empty() && !rest.chars().any(char::is_whitespace))
+}
+
+/// The same language as the email CHECK (`^[^@[:space:]]+@[^@[:space:]]+$`).
 fn looks_like_email(text: &str) -> bool {
     match text.split_once('@') {
         Some((local, domain)) => {
@@ -1237,6 +1482,10 @@ fn is_date(text: &str) -> bool {
         (Ok(y), Ok(m), Ok(d)) => (y, m, d),
         _ => return false,
     };
+    // PostgreSQL has no year 0 (1 BC comes before 1 AD).
+    if year == 0 {
+        return false;
+    }
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
