@@ -356,3 +356,29 @@ fn new_refuses_before_writing_when_something_is_in_the_way() {
         files_under(&target)
     );
 }
+
+#[test]
+fn separate_runs_write_identical_bytes() {
+    let dir = tempdir();
+    for name in ["crm.yaml", "helpdesk.yaml", "tracker.yaml"] {
+        let spec = example(name);
+        let spec = spec.to_str().expect("utf-8");
+        for out in ["first", "second"] {
+            let result = run(dir.path(), &["new", spec, "-o", out, "--force"]);
+            assert!(result.status.success(), "{}", text(&result.stderr));
+        }
+        let first = files_under(&dir.path().join("first"));
+        assert_eq!(
+            first,
+            files_under(&dir.path().join("second")),
+            "{name}: same files"
+        );
+        for file in &first {
+            let a = std::fs::read(dir.path().join("first").join(file)).expect("read");
+            let b = std::fs::read(dir.path().join("second").join(file)).expect("read");
+            assert!(a == b, "{name}: {file} differs between runs");
+        }
+        std::fs::remove_dir_all(dir.path().join("first")).expect("clean");
+        std::fs::remove_dir_all(dir.path().join("second")).expect("clean");
+    }
+}
