@@ -256,6 +256,7 @@ fn check_spec(server: &Server, path: &Path) {
         check_isolation(server, model, &tester, a, b, &own_rows);
     }
     check_global_tables(server, model, &tester, &control_db);
+    check_control_tables(server, model, &tester, &control_db, &places);
     for place in &places {
         check_catalog(server, model, &tester, place);
     }
@@ -682,6 +683,58 @@ fn check_isolation(
     }
 }
 
+/// The tenants catalog shows a tenant its own row only; the slug lookup that
+/// login needs works without a context and answers for one slug.
+fn check_control_tables(
+    server: &Server,
+    model: &Model,
+    tester: &str,
+    control_db: &str,
+    places: &[Place],
+) {
+    let tenants = &model.database.tenants_table;
+    let lookup = &model.database.tenant_by_slug;
+    let mut client = server.connect_as(control_db, tester, TESTER_PASSWORD);
+    let control_place = Place {
+        tenant: TENANT_A,
+        database: control_db.to_owned(),
+        schema: None,
+    };
+    for (idx, place) in places.iter().enumerate() {
+        let mut tx = begin(&mut client, &control_place, Some(place.tenant));
+        let visible: Vec<String> = tx
+            .query(&format!("SELECT id::text FROM {tenants}"), &[])
+            .expect("read the tenants catalog")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(
+            visible,
+            vec![place.tenant.to_owned()],
+            "a tenant sees its own catalog row only"
+        );
+        drop(tx);
+        let mut tx = begin(&mut client, &control_place, None);
+        let count: i64 = tx
+            .query_one(&format!("SELECT count(*) FROM {tenants}"), &[])
+            .expect("count")
+            .get(0);
+        assert_eq!(count, 0, "no tenant context, no catalog rows");
+        let found: String = tx
+            .query_one(
+                &format!("SELECT id::text FROM {lookup}($1)"),
+                &[&format!("tenant-{idx}")],
+            )
+            .expect("look a slug up without a context")
+            .get(0);
+        assert_eq!(found, place.tenant);
+        let missing = tx
+            .query(&format!("SELECT id FROM {lookup}('no-such-tenant')"), &[])
+            .expect("lookup");
+        assert!(missing.is_empty());
+    }
+}
+
 /// Global entities, in the control (or only) database, are read-only to
 /// the runtime role.
 fn check_global_tables(server: &Server, model: &Model, tester: &str, control_db: &str) {
@@ -752,9 +805,9 @@ fn check_catalog(server: &Server, model: &Model, tester: &str, place: &Place) {
         )
         .expect("list tables");
     let tenant_tables = tables.iter().filter(|row| row.get::<_, bool>(6)).count();
-    // Memberships is a tenant table too, wherever the control tables are.
+    // Users and memberships are tenant tables too, wherever the control tables are.
     let holds_control = model.isolation != Isolation::Silo;
-    let expected = model.tenant_entities().count() + usize::from(holds_control);
+    let expected = model.tenant_entities().count() + 2 * usize::from(holds_control);
     assert_eq!(tenant_tables, expected, "tenant tables in {schemas:?}");
     for row in &tables {
         let name: String = row.get(0);

@@ -288,6 +288,11 @@ pub struct Database {
     pub tenant_schema_pattern: String,
     /// The setting that carries the current tenant id within a transaction.
     pub tenant_setting: String,
+    /// The current tenant id as an SQL expression: NULL, never an error,
+    /// when no tenant is set (after a transaction the setting reads '').
+    pub current_tenant: String,
+    /// The function that looks a tenant up by slug before any context exists.
+    pub tenant_by_slug: String,
     /// The expression every tenant row must satisfy; no OR, no subquery, no
     /// volatile function, so the planner turns it into an index condition.
     pub tenant_predicate: String,

@@ -21,6 +21,9 @@ const APP_MAX_CHARS: usize = 40;
 /// so that no entity name can collide with them.
 const CONTROL_SCHEMA: &str = "control";
 
+/// The transaction-local setting that names the current tenant.
+const TENANT_SETTING: &str = "app.tenant_id";
+
 /// Columns every entity has; a field may not take their names.
 const IMPLICIT_COLUMNS: &[&str] = &["created_at", "id", "tenant_id", "updated_at"];
 
@@ -104,6 +107,7 @@ impl Checker {
 
         let (app, isolation, tenant, entities) = (app?, isolation?, tenant?, entities?);
         let tenant = Noun::new(&tenant, &names::pluralize(&tenant), None);
+        let current_tenant = format!("nullif(current_setting('{TENANT_SETTING}', true), '')::uuid");
         let database = Database {
             name: app.clone(),
             owner_role: sql_ident(&format!("{app}_owner")),
@@ -113,9 +117,10 @@ impl Checker {
             users_table: format!("{CONTROL_SCHEMA}.users"),
             memberships_table: format!("{CONTROL_SCHEMA}.memberships"),
             tenant_schema_pattern: "^t_[a-z0-9_]{1,61}$".to_owned(),
-            tenant_setting: "app.tenant_id".to_owned(),
-            tenant_predicate:
-                "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid".to_owned(),
+            tenant_setting: TENANT_SETTING.to_owned(),
+            current_tenant: current_tenant.clone(),
+            tenant_by_slug: format!("{CONTROL_SCHEMA}.tenant_by_slug"),
+            tenant_predicate: format!("tenant_id = {current_tenant}"),
         };
         let entities = self.finish_entities(entities, &roles, isolation, &database);
         if roles.is_empty() {
