@@ -235,6 +235,12 @@ fn new(
             started.elapsed().as_millis()
         );
     }
+    let has_rust = project.files.iter().any(|file| file.path.ends_with(".rs"));
+    if has_rust && !summary.formatted {
+        eprintln!(
+            "note: rustfmt was not found; the Rust code is not laid out by it (`cargo fmt` in the project fixes that)"
+        );
+    }
     Ok(())
 }
 

@@ -22,7 +22,7 @@ pub enum FileSource {
     /// Rendered from a template.
     Template {
         /// The template's name under `templates/`.
-        name: &'static str,
+        name: String,
         /// What the template gets as `file`, next to `model`.
         context: FileContext,
     },
@@ -50,6 +50,11 @@ pub struct PlannedFile {
 pub enum FileContext {
     /// Files about the whole project.
     Project {},
+    /// The API module of one entity.
+    Entity {
+        /// The entity's position in the model.
+        entity: usize,
+    },
     /// A migration that is not about one entity.
     Migration {
         /// Which set of migrations it belongs to.
@@ -204,14 +209,67 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         ));
     }
 
+    // The backend is complete for pool mode; bridge and silo get their
+    // database layer only, until their runtime (schema and database
+    // routing, the migration orchestrator) exists.
+    if model.isolation == Isolation::Pool {
+        files.extend(backend(model));
+    }
+
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
-fn template(path: &str, name: &'static str, context: FileContext) -> PlannedFile {
+/// The Rust backend: one crate at the project root, named after the app.
+/// Each file comes from the template at its own path plus `.j2`, without a
+/// leading dot (`.gitignore` from `gitignore.j2`): hidden templates are not
+/// embedded.
+fn backend(model: &Model) -> Vec<PlannedFile> {
+    const PROJECT_FILES: &[&str] = &[
+        ".env.example",
+        ".gitignore",
+        "Cargo.toml",
+        "build.rs",
+        "src/api.rs",
+        "src/api/auth.rs",
+        "src/api/entities.rs",
+        "src/api/fields.rs",
+        "src/api/members.rs",
+        "src/app.rs",
+        "src/auth.rs",
+        "src/config.rs",
+        "src/db.rs",
+        "src/error.rs",
+        "src/lib.rs",
+        "src/main.rs",
+        "src/metrics.rs",
+        "src/migrate.rs",
+        "src/admin.rs",
+    ];
+    let mut files: Vec<PlannedFile> = PROJECT_FILES
+        .iter()
+        .map(|path| {
+            let name = format!("{}.j2", path.trim_start_matches('.'));
+            template(path, &name, FileContext::Project {})
+        })
+        .collect();
+    for (idx, entity) in model.entities.iter().enumerate() {
+        files.push(template(
+            &format!("src/api/entities/{}.rs", entity.names.rust_module),
+            "src/api/entities/entity.rs.j2",
+            FileContext::Entity { entity: idx },
+        ));
+    }
+    files
+}
+
+fn template(path: &str, name: &str, context: FileContext) -> PlannedFile {
     PlannedFile {
         path: path.to_owned(),
-        source: FileSource::Template { name, context },
+        source: FileSource::Template {
+            name: name.to_owned(),
+            context,
+        },
         policy: WritePolicy::Generated,
     }
 }
@@ -227,7 +285,7 @@ impl Numbering {
         &mut self,
         set: MigrationSet,
         stem: &str,
-        name: &'static str,
+        name: &str,
         context: FileContext,
     ) -> PlannedFile {
         let number = match self

@@ -26,6 +26,9 @@ pub enum WriteError {
     /// A planned path would leave the project folder (a bug, never input).
     #[error("refusing to write `{0}`: it is not inside the project folder")]
     OutsideProject(String),
+    /// rustfmt rejected a generated file: a bug in a template.
+    #[error("rustfmt could not format the generated Rust code:\n{0}")]
+    Format(String),
     /// The file system refused.
     #[error("could not write `{}`", path.display())]
     Io {
@@ -41,7 +44,10 @@ impl WriteError {
     /// Whether the user's own choice refused the write (exit code 1), as
     /// opposed to the system failing (exit code 2).
     pub fn is_refusal(&self) -> bool {
-        !matches!(self, WriteError::Io { .. } | WriteError::OutsideProject(_))
+        !matches!(
+            self,
+            WriteError::Io { .. } | WriteError::OutsideProject(_) | WriteError::Format(_)
+        )
     }
 }
 
@@ -50,8 +56,10 @@ impl WriteError {
 pub struct WriteSummary {
     /// Number of files.
     pub files: usize,
-    /// Total size in bytes.
+    /// Total size in bytes, as rendered.
     pub bytes: u64,
+    /// Whether rustfmt laid out the Rust files.
+    pub formatted: bool,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
@@ -98,7 +106,11 @@ pub fn write_project(
         .tempdir_in(&parent)
         .map_err(io_error(&parent))?;
 
-    let mut summary = WriteSummary { files: 0, bytes: 0 };
+    let mut summary = WriteSummary {
+        files: 0,
+        bytes: 0,
+        formatted: false,
+    };
     for file in files {
         let path = staging.path().join(&file.path);
         if let Some(folder) = path.parent() {
@@ -109,6 +121,7 @@ pub fn write_project(
         summary.bytes += file.contents.len() as u64;
         on_file(file);
     }
+    summary.formatted = format_rust(staging.path(), files)?;
 
     if existing.is_none() {
         // The whole tree appears at once.
@@ -128,6 +141,35 @@ pub fn write_project(
         }
     }
     Ok(summary)
+}
+
+/// Lays out the staged Rust files with rustfmt, when it is installed (as it
+/// is with every rustup toolchain); `RUSTFMT` names another binary. Templates
+/// already follow rustfmt's style for ordinary names, but rustfmt's line
+/// breaking depends on how long names are, which only it can judge, and the
+/// generated project must pass `cargo fmt --check`. Returns whether it ran.
+fn format_rust(staging: &Path, files: &[RenderedFile]) -> Result<bool, WriteError> {
+    let rust_files: Vec<PathBuf> = files
+        .iter()
+        .filter(|file| file.path.ends_with(".rs"))
+        .map(|file| staging.join(&file.path))
+        .collect();
+    if rust_files.is_empty() {
+        return Ok(false);
+    }
+    let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let output = std::process::Command::new(&rustfmt)
+        .args(["--edition", "2024", "--quiet"])
+        .args(&rust_files)
+        .output();
+    match output {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(io_error(Path::new(&rustfmt))(err)),
+        Ok(output) if output.status.success() => Ok(true),
+        Ok(output) => Err(WriteError::Format(
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )),
+    }
 }
 
 /// Writes one new file; an existing file is never overwritten.

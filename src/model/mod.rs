@@ -12,7 +12,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use sql::{Check, Column, ForeignKey, Index, Table, UncheckedReference, UniqueKey};
+pub use sql::{
+    Check, Column, FieldConstraint, ForeignKey, Index, Table, UncheckedReference, UniqueKey,
+};
 pub use validate::validate;
 
 /// Declares a closed set of spec words as an enum, with its spec spelling.
@@ -154,6 +156,60 @@ impl FieldType {
         )
     }
 
+    /// The Rust type of a value, as generated code names it.
+    pub fn rust_type(self) -> &'static str {
+        match self {
+            FieldType::String | FieldType::Text | FieldType::Email | FieldType::Url => "String",
+            FieldType::Enum => "String",
+            FieldType::Integer => "i32",
+            FieldType::Bigint => "i64",
+            FieldType::Decimal => "rust_decimal::Decimal",
+            FieldType::Float => "f64",
+            FieldType::Bool => "bool",
+            FieldType::Date => "chrono::NaiveDate",
+            FieldType::Datetime => "DateTime<Utc>",
+            FieldType::Uuid | FieldType::Ref => "Uuid",
+            FieldType::Json => "serde_json::Value",
+        }
+    }
+
+    /// The `tokio_postgres::types::Type` constant a value is sent as.
+    pub fn pg_type(self) -> &'static str {
+        match self {
+            FieldType::String | FieldType::Text | FieldType::Email | FieldType::Url => "TEXT",
+            FieldType::Enum => "TEXT",
+            FieldType::Integer => "INT4",
+            FieldType::Bigint => "INT8",
+            FieldType::Decimal => "NUMERIC",
+            FieldType::Float => "FLOAT8",
+            FieldType::Bool => "BOOL",
+            FieldType::Date => "DATE",
+            FieldType::Datetime => "TIMESTAMPTZ",
+            FieldType::Uuid | FieldType::Ref => "UUID",
+            FieldType::Json => "JSONB",
+        }
+    }
+
+    /// The generated validation function that reads this type from JSON.
+    pub fn parse_fn(self) -> &'static str {
+        match self {
+            FieldType::Enum => "enum_value",
+            FieldType::Ref => "reference",
+            other => other.word(),
+        }
+    }
+
+    /// The OpenAPI/JSON kind of a value, for documentation.
+    pub fn json_kind(self) -> &'static str {
+        match self {
+            FieldType::Integer | FieldType::Bigint => "integer",
+            FieldType::Float => "number",
+            FieldType::Bool => "boolean",
+            FieldType::Json => "any",
+            _ => "string",
+        }
+    }
+
     /// The PostgreSQL column type.
     pub fn sql_type(self) -> &'static str {
         match self {
@@ -182,8 +238,11 @@ pub struct Noun {
     pub plural: String,
     /// Rust type name (`LineItem`; renamed where it would shadow a std type).
     pub rust_type: String,
-    /// Rust module and variable name (`line_item`, `r#type`).
+    /// Rust variable name (`line_item`, `r#type`).
     pub rust_ident: String,
+    /// Rust module name, also its file stem (`line_item`, `type_`): raw
+    /// identifiers would make files like `mod.rs` that mean something else.
+    pub rust_module: String,
     /// Rust variable name for the plural.
     pub rust_plural_ident: String,
     /// TypeScript type name.
@@ -211,6 +270,7 @@ impl Noun {
             plural: plural.to_owned(),
             rust_type: names::rust_type(&names::pascal(singular)),
             rust_ident: names::rust_ident(singular),
+            rust_module: names::rust_module(singular),
             rust_plural_ident: names::rust_ident(plural),
             ts_type: names::ts_type(&names::pascal(singular)),
             ts_ident: names::ts_ident(&names::camel(singular)),
@@ -308,6 +368,8 @@ pub struct Role {
     pub label: String,
     /// The role as an SQL string literal.
     pub sql_literal: String,
+    /// Its variant in the generated `Role` enum.
+    pub rust_variant: String,
 }
 
 /// One entity.
@@ -336,13 +398,13 @@ pub struct Entity {
 #[non_exhaustive]
 pub struct Permissions {
     /// Roles that may list and read.
-    pub read: Vec<String>,
+    pub read: Vec<Role>,
     /// Roles that may create.
-    pub create: Vec<String>,
+    pub create: Vec<Role>,
     /// Roles that may update.
-    pub update: Vec<String>,
+    pub update: Vec<Role>,
     /// Roles that may delete.
-    pub delete: Vec<String>,
+    pub delete: Vec<Role>,
 }
 
 /// One field of an entity.
@@ -357,6 +419,18 @@ pub struct Field {
     pub column_sql: String,
     /// The Rust field name (`r#type`).
     pub rust_ident: String,
+    /// The Rust type of the field's value (`Option<…>` when not required).
+    pub rust_type: String,
+    /// The Rust type of one value (without the `Option`).
+    pub rust_value_type: &'static str,
+    /// The JSON key, when the Rust field name differs from it (`self_`).
+    pub serde_rename: Option<String>,
+    /// The `tokio_postgres::types::Type` its values are sent as.
+    pub pg_type: &'static str,
+    /// The generated function that reads and checks it from JSON.
+    pub parse_fn: &'static str,
+    /// Whether its value is text, where required also means not blank.
+    pub is_text: bool,
     /// The TypeScript variable name.
     pub ts_ident: String,
     /// Display name.
@@ -374,6 +448,10 @@ pub struct Field {
     pub default: Option<DefaultValue>,
     /// The lower bound (value or length).
     pub min: Option<serde_json::Number>,
+    /// The lower bound as a Rust `f64` literal, for the generated checks.
+    pub rust_min: Option<String>,
+    /// The upper bound as a Rust `f64` literal.
+    pub rust_max: Option<String>,
     /// The upper bound (value or length).
     pub max: Option<serde_json::Number>,
     /// The allowed values of an enum.

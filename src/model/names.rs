@@ -182,6 +182,7 @@ const RUST_NON_RAW_KEYWORDS: &[&str] = &["crate", "self", "super"];
 /// Type names an entity must not shadow in generated Rust: the prelude and
 /// the types every generated module imports.
 const RUST_TAKEN_TYPES: &[&str] = &[
+    // The prelude.
     "AsMut",
     "AsRef",
     "Box",
@@ -191,7 +192,6 @@ const RUST_TAKEN_TYPES: &[&str] = &[
     "Drop",
     "Eq",
     "Err",
-    "Error",
     "Extend",
     "Fn",
     "FnMut",
@@ -200,7 +200,6 @@ const RUST_TAKEN_TYPES: &[&str] = &[
     "Into",
     "IntoIterator",
     "Iterator",
-    "Json",
     "None",
     "Ok",
     "Option",
@@ -219,8 +218,36 @@ const RUST_TAKEN_TYPES: &[&str] = &[
     "TryFrom",
     "TryInto",
     "Unpin",
-    "Uuid",
     "Vec",
+    // What a generated entity module imports or defines.
+    "ApiError",
+    "AppState",
+    "BTreeMap",
+    "Caller",
+    "Changes",
+    "Checks",
+    "DateTime",
+    "Error",
+    "Input",
+    "Json",
+    "JsonObject",
+    "ListQuery",
+    "Map",
+    "Page",
+    "Params",
+    "Query",
+    "RecordId",
+    "Role",
+    "Router",
+    "Row",
+    "Rules",
+    "Serialize",
+    "State",
+    "StatusCode",
+    "Type",
+    "Utc",
+    "Uuid",
+    "Value",
 ];
 
 /// Words TypeScript reserves in strict-mode modules, which cannot name a
@@ -395,6 +422,16 @@ pub fn rust_ident(snake: &str) -> String {
         format!("{snake}_")
     } else if RUST_KEYWORDS.contains(&snake) {
         format!("r#{snake}")
+    } else {
+        snake.to_owned()
+    }
+}
+
+/// A Rust module name: keywords get a trailing underscore, since raw
+/// identifiers would become file names (`mod.rs`, `self.rs`) with meanings.
+pub fn rust_module(snake: &str) -> String {
+    if RUST_KEYWORDS.contains(&snake) {
+        format!("{snake}_")
     } else {
         snake.to_owned()
     }

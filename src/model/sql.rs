@@ -28,6 +28,21 @@ pub struct Table {
     /// References no foreign key can enforce (silo: tenant database to
     /// control database); the application checks them.
     pub unchecked_references: Vec<UncheckedReference>,
+    /// Which field each constraint guards, so a violation can be reported
+    /// as a problem with that field.
+    pub field_constraints: Vec<FieldConstraint>,
+}
+
+/// A constraint that guards one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct FieldConstraint {
+    /// The constraint name, as PostgreSQL reports it (unquoted).
+    pub constraint: String,
+    /// The field's JSON name.
+    pub field: String,
+    /// What to tell the client.
+    pub message: &'static str,
 }
 
 /// A reference that crosses databases.
@@ -195,6 +210,14 @@ pub(super) fn build_table(
     let mut checks = Vec::new();
     let mut indexes = Vec::new();
     let mut unchecked_references = Vec::new();
+    let mut field_constraints = Vec::new();
+    let mut guards = |constraint: String, field: &Field, message: &'static str| {
+        field_constraints.push(FieldConstraint {
+            constraint,
+            field: field.name.clone(),
+            message,
+        });
+    };
 
     if tenant_scoped && isolation == Isolation::Pool {
         // Only pool mode has the tenants table in the same database and
@@ -214,6 +237,7 @@ pub(super) fn build_table(
         let column = &field.column;
         let column_sql = &field.column_sql;
         if field.unique {
+            guards(format!("{table}_{column}_key"), field, "is already taken");
             unique_keys.push(UniqueKey {
                 name: declare(format!("{table}_{column}_key"), Some(idx), true),
                 columns: tenant_prefix(vec![column_sql.clone()]),
@@ -231,6 +255,7 @@ pub(super) fn build_table(
             let enforceable =
                 !(isolation == Isolation::Silo && tenant_scoped && target.scope == Scope::Global);
             if enforceable {
+                guards(format!("{table}_{column}_fkey"), field, "does not exist");
                 let (fk_columns, target_columns) = if same_tenant {
                     (
                         vec!["tenant_id".to_owned(), column_sql.clone()],
@@ -262,6 +287,11 @@ pub(super) fn build_table(
             }
         }
         if let Some(expression) = check_expression(field) {
+            guards(
+                format!("{table}_{column}_check"),
+                field,
+                "is not an allowed value",
+            );
             checks.push(Check {
                 name: declare(format!("{table}_{column}_check"), Some(idx), false),
                 expression,
@@ -297,6 +327,7 @@ pub(super) fn build_table(
         checks,
         indexes,
         unchecked_references,
+        field_constraints,
     };
     (table, declared)
 }

@@ -189,6 +189,7 @@ impl Checker {
                 name: name.to_owned(),
                 label: names::words(name),
                 sql_literal: sql_string(name),
+                rust_variant: names::rust_type(&names::pascal(name)),
             });
         }
         out
@@ -582,6 +583,17 @@ impl Checker {
             column_sql: sql_ident(&column),
             column,
             rust_ident: names::rust_ident(snake),
+            pg_type: field_type.pg_type(),
+            rust_value_type: field_type.rust_type(),
+            serde_rename: (names::rust_ident(snake).trim_start_matches("r#") != snake)
+                .then(|| snake.to_owned()),
+            parse_fn: field_type.parse_fn(),
+            is_text: field_type.bounds_length(),
+            rust_type: if required {
+                field_type.rust_type().to_owned()
+            } else {
+                format!("Option<{}>", field_type.rust_type())
+            },
             ts_ident: names::ts_ident(&names::camel(snake)),
             label: label.unwrap_or_else(|| names::words(snake)),
             field_type,
@@ -589,6 +601,14 @@ impl Checker {
             unique,
             index,
             default,
+            // Debug prints the nearest f64 exactly (`120.0`, `9.223372036854776e18`),
+            // so the literal needs no rounding the compiler would warn about.
+            rust_min: min
+                .as_ref()
+                .map(|bound| format!("{:?}", number_value(&bound.value))),
+            rust_max: max
+                .as_ref()
+                .map(|bound| format!("{:?}", number_value(&bound.value))),
             min: min.map(|bound| bound.value),
             max: max.map(|bound| bound.value),
             values,
@@ -1123,7 +1143,7 @@ impl Checker {
                 .collect()
         };
         check(self, "Rust type", keyed(|noun| &noun.rust_type));
-        check(self, "Rust module", keyed(|noun| &noun.rust_ident));
+        check(self, "Rust module", keyed(|noun| &noun.rust_module));
         check(self, "TypeScript type", keyed(|noun| &noun.ts_type));
         check(self, "TypeScript name", keyed(|noun| &noun.ts_plural_ident));
         for (entity, draft) in entities.iter().zip(drafts) {
@@ -1159,10 +1179,10 @@ impl Checker {
                 all.clone()
             };
             return Some(Permissions {
-                read: all,
-                create: writable.clone(),
-                update: writable.clone(),
-                delete: writable,
+                read: roles_named(roles, &all),
+                create: roles_named(roles, &writable),
+                update: roles_named(roles, &writable),
+                delete: roles_named(roles, &writable),
             });
         };
         let what = format!("permissions of entity `{}`", draft.key.value);
@@ -1221,10 +1241,10 @@ impl Checker {
             out
         };
         let permissions = Permissions {
-            read: resolve(self, Action::Read, &raw.value.read),
-            create: resolve(self, Action::Create, &raw.value.create),
-            update: resolve(self, Action::Update, &raw.value.update),
-            delete: resolve(self, Action::Delete, &raw.value.delete),
+            read: roles_named(roles, &resolve(self, Action::Read, &raw.value.read)),
+            create: roles_named(roles, &resolve(self, Action::Create, &raw.value.create)),
+            update: roles_named(roles, &resolve(self, Action::Update, &raw.value.update)),
+            delete: roles_named(roles, &resolve(self, Action::Delete, &raw.value.delete)),
         };
         (self.problems.len() == before).then_some(permissions)
     }
@@ -1425,6 +1445,14 @@ fn cycle_through(refs: &[RequiredRef], start: usize) -> Option<Vec<usize>> {
         }
     }
     None
+}
+
+/// The roles with these names, in the order given; the names are known.
+fn roles_named(roles: &[Role], names: &[String]) -> Vec<Role> {
+    names
+        .iter()
+        .filter_map(|name| roles.iter().find(|role| role.name == *name).cloned())
+        .collect()
 }
 
 fn is_spec_name(name: &str) -> bool {
