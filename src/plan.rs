@@ -226,8 +226,12 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
 /// embedded.
 fn backend(model: &Model) -> Vec<PlannedFile> {
     const PROJECT_FILES: &[&str] = &[
+        ".dockerignore",
         ".env.example",
+        ".github/workflows/ci.yml",
         ".gitignore",
+        "Dockerfile",
+        "docker-compose.yml",
         "Cargo.toml",
         "build.rs",
         "src/api.rs",

@@ -95,6 +95,33 @@ impl Server {
         }
     }
 
+    /// A connection URL for `user` to `dbname` on this server, for programs
+    /// that take one (the generated backend's DATABASE_URL).
+    pub fn url(&self, user: &str, password: &str, dbname: &str) -> String {
+        let port = self.admin.get_ports().first().copied().unwrap_or(5432);
+        match self.admin.get_hosts().first() {
+            Some(postgres::config::Host::Unix(dir)) => format!(
+                "postgres://{user}:{password}@localhost:{port}/{dbname}?host={}",
+                dir.display()
+            ),
+            Some(postgres::config::Host::Tcp(host)) => {
+                format!("postgres://{user}:{password}@{host}:{port}/{dbname}")
+            }
+            None => format!("postgres://{user}:{password}@localhost:{port}/{dbname}"),
+        }
+    }
+
+    /// The superuser's URL to `dbname`.
+    pub fn admin_url(&self, dbname: &str) -> String {
+        let user = self.admin.get_user().unwrap_or("postgres").to_owned();
+        let password = self
+            .admin
+            .get_password()
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            .unwrap_or_default();
+        self.url(&user, &password, dbname)
+    }
+
     /// A superuser connection to `dbname`.
     pub fn connect(&self, dbname: &str) -> postgres::Client {
         let mut config = self.admin.clone();
