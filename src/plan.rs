@@ -248,6 +248,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/main.rs",
         "src/metrics.rs",
         "src/migrate.rs",
+        "tests/api.rs",
         "src/admin.rs",
     ];
     let mut files: Vec<PlannedFile> = PROJECT_FILES

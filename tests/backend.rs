@@ -72,6 +72,34 @@ fn cargo(project: &Path, args: &[&str]) {
     );
 }
 
+fn cargo_test(project: &Path, admin_url: &str) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["test", "--quiet"])
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("ADMIN_DATABASE_URL", admin_url)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the generated tests failed in {}:\n{stdout}\n{}",
+        project.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let passed: u32 = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("test result: ok. "))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<u32>().ok())
+        .sum();
+    assert!(
+        passed >= 3,
+        "the generated suite ran only {passed} tests:\n{stdout}"
+    );
+}
+
 fn generate(spec: &Path, into: &Path) -> Model {
     let source = std::fs::read_to_string(spec).expect("read spec");
     let project = tenantgen::generate("spec.yaml", &source, &tenantgen::Templates::builtin())
@@ -369,6 +397,8 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
             .connect("postgres")
             .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
             .expect("drop leftovers");
+        // The generated project's own test suite, against the same server.
+        cargo_test(&project, &server.admin_url("postgres"));
         app.run(&["db", "setup"]);
         app.run(&["db", "setup"]);
         let applied = app.run(&["migrate"]);

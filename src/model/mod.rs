@@ -299,6 +299,10 @@ pub struct Model {
     pub roles: Vec<Role>,
     /// Entities in spec order.
     pub entities: Vec<Entity>,
+    /// Positions in `entities`, ordered so that the target of every required
+    /// reference comes before the entity that needs it: an order in which
+    /// records can be created.
+    pub creation_order: Vec<usize>,
     /// Database-level names.
     pub database: Database,
 }

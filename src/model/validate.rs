@@ -126,7 +126,9 @@ impl Checker {
         if roles.is_empty() {
             return None;
         }
+        let creation_order = creation_order(&entities);
         Some(Model {
+            creation_order,
             title: title.unwrap_or_else(|| names::words(&app)),
             app,
             isolation,
@@ -1425,6 +1427,30 @@ impl Checker {
         }
         Some(text.to_owned())
     }
+}
+
+/// Entity positions with the targets of required references first; cycles
+/// were rejected, so every entity finds its place.
+fn creation_order(entities: &[Entity]) -> Vec<usize> {
+    let mut order: Vec<usize> = Vec::with_capacity(entities.len());
+    while order.len() < entities.len() {
+        let before = order.len();
+        for (idx, entity) in entities.iter().enumerate() {
+            let ready = !order.contains(&idx)
+                && entity.fields.iter().all(|field| match &field.reference {
+                    Some(reference) if field.required => order.contains(&reference.entity_index),
+                    _ => true,
+                });
+            if ready {
+                order.push(idx);
+            }
+        }
+        if order.len() == before {
+            // Only reachable with a cycle, which validation reports.
+            break;
+        }
+    }
+    order
 }
 
 /// The references of a cycle that starts with `refs[start]`, if it closes.
