@@ -248,6 +248,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/main.rs",
         "src/metrics.rs",
         "src/migrate.rs",
+        "src/openapi.rs",
         "tests/api.rs",
         "src/admin.rs",
     ];

@@ -796,6 +796,32 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
         );
     }
 
+    // The OpenAPI document lists every route.
+    let (status, openapi) = client.get("/openapi.json", None);
+    assert_eq!(status, 200, "{what}: openapi");
+    assert!(
+        openapi["openapi"]
+            .as_str()
+            .is_some_and(|version| version.starts_with("3.1")),
+        "{what}: {}",
+        openapi["openapi"]
+    );
+    for route in ["/auth/signup", "/auth/login", "/auth/me", "/api/members"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(
+            model
+                .entities
+                .iter()
+                .flat_map(|e| [e.route.clone(), format!("{}/{{id}}", e.route)]),
+        )
+    {
+        assert!(
+            openapi["paths"].get(&route).is_some(),
+            "{what}: /openapi.json lacks {route}"
+        );
+    }
+
     let (status, _) = client.get("/metrics", None);
     assert_eq!(status, 200, "{what}: metrics");
     let (status, _) = client.get("/readyz", None);

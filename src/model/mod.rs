@@ -238,6 +238,8 @@ pub struct Noun {
     pub plural: String,
     /// Rust type name (`LineItem`; renamed where it would shadow a std type).
     pub rust_type: String,
+    /// The Rust type documenting a request body (`LineItemInput`).
+    pub rust_input_type: String,
     /// Rust variable name (`line_item`, `r#type`).
     pub rust_ident: String,
     /// Rust module name, also its file stem (`line_item`, `type_`): raw
@@ -269,6 +271,7 @@ impl Noun {
             singular: singular.to_owned(),
             plural: plural.to_owned(),
             rust_type: names::rust_type(&names::pascal(singular)),
+            rust_input_type: format!("{}Input", names::pascal(singular)),
             rust_ident: names::rust_ident(singular),
             rust_module: names::rust_module(singular),
             rust_plural_ident: names::rust_ident(plural),

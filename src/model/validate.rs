@@ -1144,7 +1144,9 @@ impl Checker {
                 .map(|(entity, draft)| (pick(&entity.names), draft.key))
                 .collect()
         };
-        check(self, "Rust type", keyed(|noun| &noun.rust_type));
+        let mut rust_types = keyed(|noun| &noun.rust_type);
+        rust_types.extend(keyed(|noun| &noun.rust_input_type));
+        check(self, "Rust type", rust_types);
         check(self, "Rust module", keyed(|noun| &noun.rust_module));
         check(self, "TypeScript type", keyed(|noun| &noun.ts_type));
         check(self, "TypeScript name", keyed(|noun| &noun.ts_plural_ident));
