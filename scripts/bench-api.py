@@ -6,8 +6,8 @@ It starts a throwaway PostgreSQL, generates examples/crm.yaml, seeds 1,000
 tenants x 1,000 companies, and loads, with wrk, in the same run:
   - the generated `GET /api/companies` and `GET /api/companies/{id}`
     (token, transaction-local tenant context, row-level security);
-  - benches/baseline: the same routes with an explicit `WHERE tenant_id = $1`,
-    no row-level security and no transaction.
+  - benches/baseline: the same routes, middleware and token check, with an
+    explicit `WHERE tenant_id = $1`, no row-level security, no transaction.
 It then prints EXPLAIN for every generated query shape at that size.
 
 Usage: python3 scripts/bench-api.py [seconds per run, default 15]
@@ -132,8 +132,9 @@ def main() -> None:
 
         print("building gen, the generated backend and the baseline (release) ...", flush=True)
         run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
-        project = scratch / "project"
-        run([str(ROOT / "target" / "release" / "gen"), "new", str(ROOT / "examples" / "crm.yaml"), "-o", str(project)], stdout=subprocess.DEVNULL)
+        # The baseline builds against this project (benches/baseline/Cargo.toml).
+        project = ROOT / "target" / "bench-project"
+        run([str(ROOT / "target" / "release" / "gen"), "new", str(ROOT / "examples" / "crm.yaml"), "-o", str(project), "--force"], stdout=subprocess.DEVNULL)
         env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
         run(["cargo", "build", "--release", "--quiet"], cwd=project, env=env)
         run(["cargo", "build", "--release", "--quiet"], cwd=ROOT / "benches" / "baseline", env=env)
@@ -188,6 +189,7 @@ def main() -> None:
         servers.append(subprocess.Popen([str(binary), "serve"], env=dict(app_env, PORT=str(generated_port)), stdout=subprocess.DEVNULL))
         servers.append(subprocess.Popen(
             [str(TARGET / "release" / "baseline")],
+            stdout=subprocess.DEVNULL,
             env=dict(os.environ, BASELINE_DATABASE_URL=admin_url.replace("/postgres?", "/acme_crm?"), JWT_SECRET=SECRET, PORT=str(baseline_port)),
         ))
         targets = {"generated": f"http://127.0.0.1:{generated_port}", "baseline": f"http://127.0.0.1:{baseline_port}"}
