@@ -19,6 +19,20 @@ use tenantgen::model::{Entity, Field, FieldType, Isolation, Model};
 
 const JWT_SECRET: &str = "a-test-secret-that-is-long-enough-0123456789";
 
+/// A P-256 key pair made for this test alone (`openssl ecparam -name
+/// prime256v1`), standing in for an external identity provider's.
+const IDP_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE9hDQzcg+8Qbsh/2vl4LDzCdGDvmJ
+5RhamIQvj4G50bMcdRGB4dfyC/0PxYgpq+I5ak/XW/gd+peqQb+A9HfbyQ==
+-----END PUBLIC KEY-----
+";
+const IDP_PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGJGbNWFywe16sKvU
+rHtCAkYZWUlGbg8IJLzEfjkV2J2hRANCAAT2ENDNyD7xBuyH/a+XgsPMJ0YO+Ynl
+GFqYhC+PgbnRsxx1EYHh1/IL/Q/FiCmr4jlqT9db+B36l6pBv4D0d9vJ
+-----END PRIVATE KEY-----
+";
+
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -132,6 +146,19 @@ impl App {
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs a command that must fail; returns what it printed to stderr.
+    fn run_fails(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let output = Command::new(&self.binary)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run the generated binary");
+        assert!(!output.status.success(), "`{}` should fail", args.join(" "));
+        String::from_utf8_lossy(&output.stderr).into_owned()
     }
 
     fn serve(&self, port: u16) -> Running {
@@ -404,9 +431,98 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         let applied = app.run(&["migrate"]);
         assert!(applied.contains("applied 0001_roles"), "{applied}");
         assert!(app.run(&["migrate"]).contains("nothing to migrate"));
+        let refused = app.run_fails(
+            &["db", "setup"],
+            &[("DATABASE_URL", &server.admin_url(&database))],
+        );
+        assert!(
+            refused.contains("superuser"),
+            "db setup refuses a superuser DATABASE_URL: {refused}"
+        );
         let globals = seed_global_rows(&server, &database, &model);
         drive(&app, &model, &spec, globals);
+        external_identity_provider(&app, &model);
     }
+}
+
+/// With JWT_PUBLIC_KEY, tokens come from an identity provider: ES256 only,
+/// its issuer and audience only; this server neither signs up nor mints.
+fn external_identity_provider(app: &App, model: &Model) {
+    let created = app.run(&["tenants", "create", "external"]);
+    let tenant = created
+        .split(['(', ')'])
+        .nth(1)
+        .unwrap_or_else(|| panic!("a tenant id in {created:?}"))
+        .to_owned();
+    let external = App {
+        binary: app.binary.clone(),
+        env: app
+            .env
+            .iter()
+            .filter(|(name, _)| *name != "JWT_SECRET")
+            .cloned()
+            .chain([
+                ("JWT_PUBLIC_KEY", IDP_PUBLIC_KEY.to_owned()),
+                ("JWT_ISSUER", "https://idp.example/".to_owned()),
+                ("JWT_AUDIENCE", model.app.clone()),
+            ])
+            .collect(),
+    };
+    let refused = external.run_fails(
+        &["token", "--tenant", "external", "--email", "x@example.com"],
+        &[],
+    );
+    assert!(refused.contains("JWT_PUBLIC_KEY"), "{refused}");
+
+    let running = external.serve(free_port());
+    let client = Client::new(&running.base);
+    let claims = |issuer: &str, audience: &str| {
+        json!({"sub": "00000000-0000-4000-8000-000000000001", "tenant_id": tenant, "role": model.roles[0].name,
+               "iat": 1_700_000_000_i64, "exp": 4_000_000_000_i64, "iss": issuer, "aud": audience})
+    };
+    let es256 = |claims: &Value| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
+            claims,
+            &jsonwebtoken::EncodingKey::from_ec_pem(IDP_PRIVATE_KEY.as_bytes())
+                .expect("the test key"),
+        )
+        .expect("encode")
+    };
+    let route = &model
+        .tenant_entities()
+        .next()
+        .expect("a tenant entity")
+        .route;
+    let good = es256(&claims("https://idp.example/", &model.app));
+    let (status, body) = client.get(route, Some(&good));
+    assert_eq!(status, 200, "a provider token: {body}");
+    let confused = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims("https://idp.example/", &model.app),
+        &jsonwebtoken::EncodingKey::from_secret(IDP_PUBLIC_KEY.as_bytes()),
+    )
+    .expect("encode");
+    for (label, token) in [
+        (
+            "wrong issuer",
+            es256(&claims("https://evil.example/", &model.app)),
+        ),
+        (
+            "wrong audience",
+            es256(&claims("https://idp.example/", "another-app")),
+        ),
+        ("HS256 signed with the public key", confused),
+    ] {
+        let (status, _) = client.get(route, Some(&token));
+        assert_eq!(status, 401, "{label}");
+    }
+    let (status, _) = client.post(
+        "/auth/signup",
+        None,
+        json!({"tenant": "nope", "email": "n@example.com", "password": "password-n"}),
+    );
+    assert_eq!(status, 403, "no sign-up with an external identity provider");
 }
 
 /// Global rows are written by the operator, not through the API: one per
