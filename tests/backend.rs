@@ -881,8 +881,12 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     for entity in model.global_entities() {
         let (status, _) = client.get(&entity.route, Some(&a));
         assert_eq!(status, 200, "{what}: read {}", entity.route);
-        let (status, _) = client.post(&entity.route, Some(&a), json!({}));
+        let (status, body) = client.post(&entity.route, Some(&a), json!({}));
         assert_eq!(status, 405, "{what}: write {}", entity.route);
+        assert_eq!(
+            body["status"], 405,
+            "{what}: a 405 is problem+json too: {body}"
+        );
     }
 
     // Members: the first role manages them.
@@ -911,6 +915,13 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
             "{what}: delete {route}: {status} {body}"
         );
     }
+
+    let (status, body) = client.get("/api/no-such-route", Some(&a));
+    assert_eq!(
+        (status, &body["status"]),
+        (404, &json!(404)),
+        "{what}: unknown routes answer problem+json"
+    );
 
     // The OpenAPI document lists every route.
     let (status, openapi) = client.get("/openapi.json", None);
