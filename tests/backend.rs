@@ -397,8 +397,15 @@ fn token_for(body: &Value) -> String {
 #[test]
 fn generated_backends_build_serve_and_keep_tenants_apart() {
     let server = Server::start();
-    let specs = pool_specs();
+    let mut specs = pool_specs();
     assert!(!specs.is_empty());
+    // What a newcomer generates first: `gen init`'s starter.
+    let starter_dir = tempfile::tempdir().expect("temporary folder");
+    let starter = starter_dir.path().join("starter.yaml");
+    let starter_text = tenantgen::starter_spec(&tenantgen::Templates::builtin(), Isolation::Pool)
+        .expect("the starter renders");
+    std::fs::write(&starter, starter_text).expect("write the starter");
+    specs.push(starter);
     for spec in specs {
         let scratch = tempfile::tempdir().expect("temporary folder");
         let project = scratch.path().join("project");
