@@ -39,27 +39,14 @@ fn repo() -> &'static Path {
 
 /// The pool-mode specs: their backend is complete.
 fn pool_specs() -> Vec<PathBuf> {
-    let mut specs = Vec::new();
-    for (folder, prefix) in [("examples", ""), ("specs", "ok_")] {
-        for entry in std::fs::read_dir(repo().join(folder)).expect("read spec folder") {
-            let path = entry.expect("entry").path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            if !name.starts_with(prefix) || !name.ends_with(".yaml") {
-                continue;
-            }
-            let source = std::fs::read_to_string(&path).expect("read spec");
-            let model = tenantgen::load(&name, &source).expect("valid spec");
-            if model.isolation == Isolation::Pool {
-                specs.push(path);
-            }
-        }
-    }
-    specs.sort();
-    specs
+    common::specs::valid_specs()
+        .into_iter()
+        .filter(|path| {
+            let source = std::fs::read_to_string(path).expect("read spec");
+            let model = tenantgen::load("spec.yaml", &source).expect("valid spec");
+            model.isolation == Isolation::Pool
+        })
+        .collect()
 }
 
 fn target_dir() -> PathBuf {
@@ -356,37 +343,6 @@ fn record(entity: &Entity, n: u32, refs: &BTreeMap<usize, String>) -> Value {
     Value::Object(body)
 }
 
-/// Tenant entities, targets of required references first.
-fn creation_order(model: &Model) -> Vec<usize> {
-    let mut done: Vec<usize> = Vec::new();
-    let mut pending: Vec<usize> = (0..model.entities.len())
-        .filter(|&idx| model.entities[idx].tenant_scoped)
-        .collect();
-    while !pending.is_empty() {
-        let ready: Vec<usize> = pending
-            .iter()
-            .copied()
-            .filter(|&idx| {
-                model.entities[idx]
-                    .fields
-                    .iter()
-                    .all(|field| match &field.reference {
-                        Some(r)
-                            if field.required && model.entities[r.entity_index].tenant_scoped =>
-                        {
-                            done.contains(&r.entity_index) || r.entity_index == idx
-                        }
-                        _ => true,
-                    })
-            })
-            .collect();
-        assert!(!ready.is_empty(), "required references form a cycle");
-        pending.retain(|idx| !ready.contains(idx));
-        done.extend(ready);
-    }
-    done
-}
-
 fn token_for(body: &Value) -> String {
     body["token"]
         .as_str()
@@ -537,46 +493,38 @@ fn external_identity_provider(app: &App, model: &Model) {
 fn seed_global_rows(server: &Server, database: &str, model: &Model) -> BTreeMap<usize, String> {
     let mut admin = server.connect(database);
     let mut ids = BTreeMap::new();
-    let mut pending: Vec<usize> = (0..model.entities.len())
+    for idx in model
+        .creation_order
+        .iter()
+        .copied()
         .filter(|&idx| !model.entities[idx].tenant_scoped)
-        .collect();
-    while !pending.is_empty() {
-        let before = pending.len();
-        pending.retain(|&idx| {
-            let entity = &model.entities[idx];
-            let ready = entity.fields.iter().all(|f| match &f.reference {
-                Some(r) if f.required => ids.contains_key(&r.entity_index),
-                _ => true,
-            });
-            if !ready {
-                return true;
-            }
-            let mut row = serde_json::Map::new();
-            for field in entity.fields.iter().filter(|f| f.required) {
-                row.insert(field.column.clone(), json_value(field, 1, &ids));
-            }
-            let columns: Vec<&str> = entity.fields.iter().filter(|f| f.required).map(|f| f.column_sql.as_str()).collect();
-            let table = &entity.table.name;
-            let id: String = if columns.is_empty() {
-                admin.query_one(&format!("INSERT INTO {table} DEFAULT VALUES RETURNING id::text"), &[])
-            } else {
-                let columns = columns.join(", ");
-                admin.query_one(
-                    &format!(
-                        "INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_populate_record(NULL::{table}, $1::text::jsonb) RETURNING id::text"
-                    ),
-                    &[&Value::Object(row).to_string()],
-                )
-            }
-            .unwrap_or_else(|err| panic!("seed {table}: {err}"))
-            .get(0);
-            ids.insert(idx, id);
-            false
-        });
-        assert!(
-            pending.len() < before,
-            "required references between global entities form a cycle"
-        );
+    {
+        let entity = &model.entities[idx];
+        let mut row = serde_json::Map::new();
+        for field in entity.fields.iter().filter(|f| f.required) {
+            row.insert(field.column.clone(), json_value(field, 1, &ids));
+        }
+        let columns: Vec<&str> = entity
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.column_sql.as_str())
+            .collect();
+        let table = &entity.table.name;
+        let id: String = if columns.is_empty() {
+            admin.query_one(&format!("INSERT INTO {table} DEFAULT VALUES RETURNING id::text"), &[])
+        } else {
+            let columns = columns.join(", ");
+            admin.query_one(
+                &format!(
+                    "INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_populate_record(NULL::{table}, $1::text::jsonb) RETURNING id::text"
+                ),
+                &[&Value::Object(row).to_string()],
+            )
+        }
+        .unwrap_or_else(|err| panic!("seed {table}: {err}"))
+        .get(0);
+        ids.insert(idx, id);
     }
     ids
 }
@@ -700,7 +648,12 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     // Every tenant entity: A creates, B can't see or touch it.
     let mut created: BTreeMap<usize, String> = globals.clone();
     let mut b_created: BTreeMap<usize, String> = globals;
-    for idx in creation_order(model) {
+    for idx in model
+        .creation_order
+        .iter()
+        .copied()
+        .filter(|&idx| model.entities[idx].tenant_scoped)
+    {
         let entity = &model.entities[idx];
         let route = &entity.route;
         let permissions = &entity.permissions;
@@ -902,7 +855,7 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     assert_eq!(members["items"].as_array().map(Vec::len), Some(1));
 
     // Deleting honours references: 204, or 409 while a restricting reference remains.
-    let mut order = creation_order(model);
+    let mut order = model.creation_order.clone();
     order.reverse();
     for idx in order
         .into_iter()

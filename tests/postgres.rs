@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::pg::Server;
 use postgres::error::SqlState;
@@ -18,26 +18,6 @@ const TENANT_B: &str = "00000000-0000-4000-8000-00000000000b";
 const TESTER_PASSWORD: &str = "tester-password";
 const BENCH_TENANTS: u32 = 100;
 const BENCH_ROWS: u32 = 100_000;
-
-fn spec_paths() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    for (folder, prefix) in [("examples", ""), ("specs", "ok_")] {
-        for entry in std::fs::read_dir(root.join(folder)).expect("read spec folder") {
-            let path = entry.expect("read spec folder entry").path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            if name.starts_with(prefix) && name.ends_with(".yaml") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
-    assert!(!paths.is_empty(), "no specs found");
-    paths
-}
 
 #[test]
 fn sql_keyword_list_matches_the_server() {
@@ -96,7 +76,7 @@ fn an_existing_runtime_role_that_skips_rls_is_refused() {
 fn migrations_apply_and_tenants_are_isolated() {
     let server = Server::start();
     let mut failures = Vec::new();
-    for path in spec_paths() {
+    for path in common::specs::valid_specs() {
         let outcome = catch_unwind(AssertUnwindSafe(|| check_spec(&server, &path)));
         if let Err(panic) = outcome {
             let message = panic
@@ -224,8 +204,10 @@ fn check_spec(server: &Server, path: &Path) {
     let mut own_rows: BTreeMap<(&str, usize), String> = BTreeMap::new();
     for place in &places {
         let mut client = server.connect_as(&place.database, &tester, TESTER_PASSWORD);
-        for idx in insertion_order(model)
-            .into_iter()
+        for idx in model
+            .creation_order
+            .iter()
+            .copied()
             .filter(|&idx| model.entities[idx].tenant_scoped)
         {
             let entity = &model.entities[idx];
@@ -337,8 +319,10 @@ fn insert_control_tenants(admin: &mut postgres::Client, model: &Model, places: &
 
 /// Global rows are written by the owner side (here the superuser), never by tenants.
 fn seed_global_rows(admin: &mut postgres::Client, model: &Model) {
-    for idx in insertion_order(model)
-        .into_iter()
+    for idx in model
+        .creation_order
+        .iter()
+        .copied()
         .filter(|&idx| !model.entities[idx].tenant_scoped)
     {
         let entity = &model.entities[idx];
@@ -353,37 +337,6 @@ fn seed_global_rows(admin: &mut postgres::Client, model: &Model) {
             )
             .unwrap_or_else(|err| panic!("seed {}: {}", entity.table.name, describe(&err)));
     }
-}
-
-/// Every entity, ordered so that the target of every required reference
-/// comes first.
-fn insertion_order(model: &Model) -> Vec<usize> {
-    let mut done: Vec<usize> = Vec::new();
-    let mut pending: Vec<usize> = (0..model.entities.len()).collect();
-    while !pending.is_empty() {
-        let ready: Vec<usize> = pending
-            .iter()
-            .copied()
-            .filter(|&idx| {
-                model.entities[idx]
-                    .fields
-                    .iter()
-                    .all(|field| match &field.reference {
-                        Some(reference) if field.required => {
-                            reference.entity_index == idx || done.contains(&reference.entity_index)
-                        }
-                        _ => true,
-                    })
-            })
-            .collect();
-        assert!(
-            !ready.is_empty(),
-            "required references form a cycle; no row can be inserted"
-        );
-        pending.retain(|idx| !ready.contains(idx));
-        done.extend(ready);
-    }
-    done
 }
 
 /// Column list and values for a row holding what the table requires.
@@ -501,8 +454,10 @@ fn check_isolation(
     // them; in bridge and silo rows of B's misplaced into A's schema or
     // database stand in for them, so the second fence is tested too.
     let mut b_rows: BTreeMap<usize, String> = BTreeMap::new();
-    for idx in insertion_order(model)
-        .into_iter()
+    for idx in model
+        .creation_order
+        .iter()
+        .copied()
         .filter(|&idx| model.entities[idx].tenant_scoped)
     {
         let row = match model.isolation {

@@ -1,0 +1,25 @@
+//! The spec files the tests run over.
+
+use std::path::{Path, PathBuf};
+
+/// Every valid spec of the repository: `examples/*.yaml` and
+/// `specs/ok_*.yaml`, sorted.
+pub fn valid_specs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    for (folder, prefix) in [("examples", ""), ("specs", "ok_")] {
+        for entry in std::fs::read_dir(root.join(folder)).expect("read a spec folder") {
+            let path = entry.expect("read a spec folder entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.starts_with(prefix) && name.ends_with(".yaml") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    assert!(!paths.is_empty(), "no specs found");
+    paths
+}
