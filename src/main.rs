@@ -56,6 +56,9 @@ enum Command {
         /// A folder of templates that replace built-in ones of the same name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Skip rustfmt (most of the time `gen new` takes); run `cargo fmt` later.
+        #[arg(long)]
+        no_format: bool,
     },
     /// Print the JSON Schema of the spec format.
     #[command(after_help = "Example:\n  gen schema > spec.schema.json")]
@@ -125,7 +128,14 @@ fn run(command: Command) -> anyhow::Result<()> {
             output,
             force,
             templates,
-        } => new(&spec, output, force, templates),
+            no_format,
+        } => {
+            let options = write::WriteOptions {
+                force,
+                format: !no_format,
+            };
+            new(&spec, output, options, templates)
+        }
         Command::Schema => {
             print!("{}", tenantgen::render::spec_schema_text());
             Ok(())
@@ -184,7 +194,7 @@ fn check(path: &Path) -> anyhow::Result<()> {
 fn new(
     path: &Path,
     output: Option<PathBuf>,
-    force: bool,
+    options: write::WriteOptions,
     overrides: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -216,7 +226,7 @@ fn new(
     } else {
         None
     };
-    let summary = write::write_project(&dir, &project.files, force, |file| {
+    let summary = write::write_project(&dir, &project.files, options, |file| {
         if let Some(bar) = &progress {
             bar.set_message(file.path.clone());
             bar.inc(1);
@@ -236,7 +246,7 @@ fn new(
         );
     }
     let has_rust = project.files.iter().any(|file| file.path.ends_with(".rs"));
-    if has_rust && !summary.formatted {
+    if has_rust && options.format && !summary.formatted {
         eprintln!(
             "note: rustfmt was not found; the Rust code is not laid out by it (`cargo fmt` in the project fixes that)"
         );

@@ -69,14 +69,24 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
+/// How a project is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Write into a folder that already has files in it.
+    pub force: bool,
+    /// Lay out the Rust files with rustfmt, when it is installed.
+    pub format: bool,
+}
+
 /// Writes a project into `dir`. Without `force`, `dir` must not exist or be
 /// empty. `on_file` is called after each file is staged.
 pub fn write_project(
     dir: &Path,
     files: &[RenderedFile],
-    force: bool,
+    options: WriteOptions,
     mut on_file: impl FnMut(&RenderedFile),
 ) -> Result<WriteSummary, WriteError> {
+    let force = options.force;
     if let Some(file) = files
         .iter()
         .find(|file| !crate::render::is_contained(&file.path))
@@ -121,7 +131,9 @@ pub fn write_project(
         summary.bytes += file.contents.len() as u64;
         on_file(file);
     }
-    summary.formatted = format_rust(staging.path(), files)?;
+    if options.format {
+        summary.formatted = format_rust(staging.path(), files)?;
+    }
 
     if existing.is_none() {
         // The whole tree appears at once.

@@ -105,7 +105,11 @@ fn generate(spec: &Path, into: &Path) -> Model {
     let source = std::fs::read_to_string(spec).expect("read spec");
     let project = tenantgen::generate("spec.yaml", &source, &tenantgen::Templates::builtin())
         .expect("generate");
-    let summary = tenantgen::write::write_project(into, &project.files, false, |_| {})
+    let options = tenantgen::write::WriteOptions {
+        force: false,
+        format: true,
+    };
+    let summary = tenantgen::write::write_project(into, &project.files, options, |_| {})
         .expect("write project");
     assert!(summary.formatted, "rustfmt must be installed for this test");
     project.model

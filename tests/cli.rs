@@ -382,3 +382,20 @@ fn separate_runs_write_identical_bytes() {
         std::fs::remove_dir_all(dir.path().join("second")).expect("clean");
     }
 }
+
+#[test]
+fn no_format_skips_rustfmt_and_still_writes_everything() {
+    let dir = tempdir();
+    let spec = example("crm.yaml");
+    let spec = spec.to_str().expect("utf-8");
+    for (out, extra) in [("formatted", vec![]), ("raw", vec!["--no-format"])] {
+        let mut args = vec!["new", spec, "-o", out];
+        args.extend(extra);
+        let result = run(dir.path(), &args);
+        assert!(result.status.success(), "{}", text(&result.stderr));
+    }
+    assert_eq!(
+        files_under(&dir.path().join("formatted")),
+        files_under(&dir.path().join("raw"))
+    );
+}
