@@ -160,6 +160,8 @@ pub fn write_project(
 /// already follow rustfmt's style for ordinary names, but rustfmt's line
 /// breaking depends on how long names are, which only it can judge, and the
 /// generated project must pass `cargo fmt --check`. Returns whether it ran.
+/// One process for all files: rustfmt also formats the modules a file
+/// declares, so two processes would write the same file at once.
 fn format_rust(staging: &Path, files: &[RenderedFile]) -> Result<bool, WriteError> {
     let rust_files: Vec<PathBuf> = files
         .iter()
@@ -170,37 +172,17 @@ fn format_rust(staging: &Path, files: &[RenderedFile]) -> Result<bool, WriteErro
         return Ok(false);
     }
     let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    // One rustfmt per core, each with an equal share of the files: almost
-    // all of `gen new`'s time is spent here.
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let share = rust_files.len().div_ceil(cores);
-    let mut running = Vec::new();
-    for chunk in rust_files.chunks(share) {
-        let child = std::process::Command::new(&rustfmt)
-            .args(["--edition", "2024", "--quiet"])
-            .args(chunk)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn();
-        match child {
-            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
-            Err(err) => return Err(io_error(Path::new(&rustfmt))(err)),
-            Ok(child) => running.push(child),
-        }
-    }
-    let mut failures = String::new();
-    for child in running {
-        let output = child
-            .wait_with_output()
-            .map_err(io_error(Path::new(&rustfmt)))?;
-        if !output.status.success() {
-            failures.push_str(&String::from_utf8_lossy(&output.stderr));
-        }
-    }
-    if failures.is_empty() {
-        Ok(true)
-    } else {
-        Err(WriteError::Format(failures))
+    let output = std::process::Command::new(&rustfmt)
+        .args(["--edition", "2024", "--quiet"])
+        .args(&rust_files)
+        .output();
+    match output {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(io_error(Path::new(&rustfmt))(err)),
+        Ok(output) if output.status.success() => Ok(true),
+        Ok(output) => Err(WriteError::Format(
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )),
     }
 }
 
