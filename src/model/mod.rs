@@ -257,6 +257,8 @@ pub struct Noun {
     pub label: String,
     /// Display name, plural (`Line items`).
     pub plural_label: String,
+    /// The singular with its indefinite article, for prose (`an order`).
+    pub indefinite: String,
 }
 
 impl Noun {
@@ -280,6 +282,7 @@ impl Noun {
             ts_plural_ident: names::ts_ident(&names::camel(plural)),
             label,
             plural_label,
+            indefinite: format!("{} {}", names::indefinite_article(singular), singular),
         }
     }
 }

@@ -381,6 +381,25 @@ fn pluralize_word(word: &str) -> String {
     format!("{word}s")
 }
 
+/// "a" or "an" before a word, by how English usually sounds it: "an" before
+/// a vowel, except a "you" sound (`user`, `unit`, `euro`); "an" before a
+/// silent h (`hour`, `honor`).
+pub fn indefinite_article(word: &str) -> &'static str {
+    let word = word.to_lowercase();
+    let sounds_like_you = ["eu", "uni", "use", "usu", "uti", "ure"]
+        .iter()
+        .any(|p| word.starts_with(p));
+    let silent_h = ["hour", "honor", "honest", "heir"]
+        .iter()
+        .any(|p| word.starts_with(p));
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if (vowel && !sounds_like_you) || silent_h {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// The snake_case form of a spec name (`LineItem` → `line_item`).
 pub fn snake(name: &str) -> String {
     name.to_snake_case()
@@ -539,6 +558,21 @@ mod tests {
         assert_eq!(ts_ident("default"), "default_");
         assert_eq!(snake("LineItem"), "line_item");
         assert_eq!(words("line_item"), "Line item");
+    }
+
+    #[test]
+    fn articles() {
+        for (word, article) in [
+            ("organization", "an"),
+            ("user", "a"),
+            ("company", "a"),
+            ("hour", "an"),
+            ("item", "an"),
+            ("unit", "a"),
+            ("tenant", "a"),
+        ] {
+            assert_eq!(indefinite_article(word), article, "{word}");
+        }
     }
 
     #[test]
