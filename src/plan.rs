@@ -55,15 +55,8 @@ pub enum FileContext {
         /// The entity's position in the model.
         entity: usize,
     },
-    /// A migration that is not about one entity.
-    Migration {
-        /// Which set of migrations it belongs to.
-        set: MigrationSet,
-    },
     /// The migration that creates an entity's table.
     EntityMigration {
-        /// Which set of migrations it belongs to.
-        set: MigrationSet,
         /// Whether that set is applied once per tenant schema or database.
         per_tenant: bool,
         /// The entity's position in the model.
@@ -87,8 +80,7 @@ pub struct AddedForeignKey {
 }
 
 /// A sequence of migrations applied together, in lexical order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MigrationSet {
     /// Pool mode's only set: everything in one database.
     Pool,
@@ -134,13 +126,13 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         first_set,
         "roles",
         "migrations/roles.sql.j2",
-        FileContext::Migration { set: first_set },
+        FileContext::Project {},
     ));
     files.push(numbering.migration(
         first_set,
         "control",
         "migrations/control.sql.j2",
-        FileContext::Migration { set: first_set },
+        FileContext::Project {},
     ));
     // Tenant databases may live on other servers, where the roles don't exist yet.
     if model.isolation == Isolation::Silo {
@@ -148,7 +140,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
             tenant_set,
             "roles",
             "migrations/roles.sql.j2",
-            FileContext::Migration { set: tenant_set },
+            FileContext::Project {},
         ));
     }
 
@@ -200,7 +192,6 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
             &format!("create_{}", entity.names.plural),
             "migrations/entity.sql.j2",
             FileContext::EntityMigration {
-                set,
                 per_tenant: set == MigrationSet::Tenant,
                 entity: idx,
                 inline_foreign_keys,

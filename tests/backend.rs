@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::pg::Server;
 use serde_json::{Value, json};
-use tenantgen::model::{Entity, Field, FieldType, Isolation, Model};
+use tenantgen::model::{Entity, Field, FieldType, Isolation, Model, Scope};
 
 const JWT_SECRET: &str = "a-test-secret-that-is-long-enough-0123456789";
 
@@ -497,12 +497,7 @@ fn external_identity_provider(app: &App, model: &Model) {
 fn seed_global_rows(server: &Server, database: &str, model: &Model) -> BTreeMap<usize, String> {
     let mut admin = server.connect(database);
     let mut ids = BTreeMap::new();
-    for idx in model
-        .creation_order
-        .iter()
-        .copied()
-        .filter(|&idx| !model.entities[idx].tenant_scoped)
-    {
+    for idx in model.creation_order_of(Scope::Global) {
         let entity = &model.entities[idx];
         let mut row = serde_json::Map::new();
         for field in entity.fields.iter().filter(|f| f.required) {
@@ -652,12 +647,7 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     // Every tenant entity: A creates, B can't see or touch it.
     let mut created: BTreeMap<usize, String> = globals.clone();
     let mut b_created: BTreeMap<usize, String> = globals;
-    for idx in model
-        .creation_order
-        .iter()
-        .copied()
-        .filter(|&idx| model.entities[idx].tenant_scoped)
-    {
+    for idx in model.creation_order_of(Scope::Tenant) {
         let entity = &model.entities[idx];
         let route = &entity.route;
         let permissions = &entity.permissions;
@@ -859,12 +849,8 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     assert_eq!(members["items"].as_array().map(Vec::len), Some(1));
 
     // Deleting honours references: 204, or 409 while a restricting reference remains.
-    let mut order = model.creation_order.clone();
-    order.reverse();
-    for idx in order
-        .into_iter()
-        .filter(|&idx| model.entities[idx].tenant_scoped)
-    {
+    let order: Vec<usize> = model.creation_order_of(Scope::Tenant).collect();
+    for idx in order.into_iter().rev() {
         let entity = &model.entities[idx];
         let (Some(id), Some(token)) = (
             created.get(&idx),

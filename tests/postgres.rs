@@ -11,7 +11,7 @@ use std::path::Path;
 
 use common::pg::Server;
 use postgres::error::SqlState;
-use tenantgen::model::{Entity, Field, FieldType, Isolation, Model};
+use tenantgen::model::{Entity, Field, FieldType, Isolation, Model, Scope};
 
 const TENANT_A: &str = "00000000-0000-4000-8000-00000000000a";
 const TENANT_B: &str = "00000000-0000-4000-8000-00000000000b";
@@ -204,12 +204,7 @@ fn check_spec(server: &Server, path: &Path) {
     let mut own_rows: BTreeMap<(&str, usize), String> = BTreeMap::new();
     for place in &places {
         let mut client = server.connect_as(&place.database, &tester, TESTER_PASSWORD);
-        for idx in model
-            .creation_order
-            .iter()
-            .copied()
-            .filter(|&idx| model.entities[idx].tenant_scoped)
-        {
+        for idx in model.creation_order_of(Scope::Tenant) {
             let entity = &model.entities[idx];
             let mut tx = begin(&mut client, place, Some(place.tenant));
             let (columns, values) = row_sql(model, entity, "1", Some(place.tenant));
@@ -319,12 +314,7 @@ fn insert_control_tenants(admin: &mut postgres::Client, model: &Model, places: &
 
 /// Global rows are written by the owner side (here the superuser), never by tenants.
 fn seed_global_rows(admin: &mut postgres::Client, model: &Model) {
-    for idx in model
-        .creation_order
-        .iter()
-        .copied()
-        .filter(|&idx| !model.entities[idx].tenant_scoped)
-    {
+    for idx in model.creation_order_of(Scope::Global) {
         let entity = &model.entities[idx];
         let (columns, values) = row_sql(model, entity, "1", None);
         admin
@@ -454,12 +444,7 @@ fn check_isolation(
     // them; in bridge and silo rows of B's misplaced into A's schema or
     // database stand in for them, so the second fence is tested too.
     let mut b_rows: BTreeMap<usize, String> = BTreeMap::new();
-    for idx in model
-        .creation_order
-        .iter()
-        .copied()
-        .filter(|&idx| model.entities[idx].tenant_scoped)
-    {
+    for idx in model.creation_order_of(Scope::Tenant) {
         let row = match model.isolation {
             Isolation::Pool => own_rows[&(b.tenant, idx)].clone(),
             Isolation::Bridge | Isolation::Silo => {

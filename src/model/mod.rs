@@ -484,15 +484,21 @@ pub struct DefaultValue {
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct Reference {
-    /// The snake_case name of the target entity.
-    pub entity: String,
-    /// Its position in [`Model::entities`].
+    /// The target entity's position in [`Model::entities`].
     pub entity_index: usize,
     /// What happens when the target is deleted.
     pub on_delete: OnDelete,
 }
 
 impl Model {
+    /// Positions of the entities of `scope`, in [`Model::creation_order`].
+    pub fn creation_order_of(&self, scope: Scope) -> impl Iterator<Item = usize> + '_ {
+        self.creation_order
+            .iter()
+            .copied()
+            .filter(move |&idx| self.entities[idx].scope == scope)
+    }
+
     /// Tenant-scoped entities, in spec order.
     pub fn tenant_entities(&self) -> impl Iterator<Item = &Entity> {
         self.entities.iter().filter(|entity| entity.tenant_scoped)

@@ -986,7 +986,6 @@ impl Checker {
                         continue;
                     }
                     field.reference = Some(Reference {
-                        entity: drafts[entity_index].names.singular.clone(),
                         entity_index,
                         on_delete,
                     });
