@@ -240,6 +240,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/metrics.rs",
         "src/migrate.rs",
         "src/openapi.rs",
+        "src/throttle.rs",
         "tests/api.rs",
         "src/admin.rs",
     ];
