@@ -59,6 +59,11 @@ pub enum FileContext {
     EntityMigration {
         /// Whether that set is applied once per tenant schema or database.
         per_tenant: bool,
+        /// Whether the file switches to the owner role itself. Bridge tenant
+        /// migrations don't: the control catalog's `migrate_tenant` function
+        /// applies them, already as the owner, and a security-definer
+        /// function may not change roles.
+        sets_role: bool,
         /// The entity's position in the model.
         entity: usize,
         /// Foreign keys to be declared inside the CREATE TABLE: those whose
@@ -193,6 +198,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
             "migrations/entity.sql.j2",
             FileContext::EntityMigration {
                 per_tenant: set == MigrationSet::Tenant,
+                sets_role: !(model.isolation == Isolation::Bridge && set == MigrationSet::Tenant),
                 entity: idx,
                 inline_foreign_keys,
                 added_foreign_keys,
@@ -200,10 +206,9 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         ));
     }
 
-    // The backend is complete for pool mode; bridge and silo get their
-    // database layer only, until their runtime (schema and database
-    // routing, the migration orchestrator) exists.
-    if model.isolation == Isolation::Pool {
+    // Silo gets its database layer only, until its runtime (a pool per
+    // tenant database, provisioning, the orchestrator) exists.
+    if model.isolation != Isolation::Silo {
         files.extend(backend(model));
     }
 

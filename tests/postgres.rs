@@ -131,7 +131,6 @@ fn check_spec(server: &Server, path: &Path) {
         .and_then(|s| s.to_str())
         .expect("spec file name");
     let control_db = format!("tg_{stem}");
-    let owner = &model.database.owner_role;
     let runtime = &model.database.runtime_role;
     let tester = format!("tester_{stem}");
 
@@ -149,20 +148,45 @@ fn check_spec(server: &Server, path: &Path) {
                 .collect()
         }
         Isolation::Bridge => {
+            // The way the generated app does it: `migrate` stores the tenant
+            // migrations in the catalog, and provisioning applies them to a
+            // schema named after the slug, as the owner.
             let mut admin = server.connect(&control_db);
             apply(&mut admin, &set("migrations/control/"), None);
-            [(TENANT_A, "t_a"), (TENANT_B, "t_b")]
+            for (path, sql) in set("migrations/tenant/") {
+                let name = path.rsplit('/').next().expect("a file name");
+                let version: i64 = name[..4].parse().expect("a numbered migration");
+                admin
+                    .execute(
+                        &format!(
+                            "INSERT INTO {} (version, name, checksum, sql) VALUES ($1, $2, 'test', $3)",
+                            model.database.tenant_migrations_table
+                        ),
+                        &[&version, &name, &sql],
+                    )
+                    .expect("store a tenant migration");
+            }
+            let places: Vec<Place> = [(TENANT_A, "t_tenant_0"), (TENANT_B, "t_tenant_1")]
                 .into_iter()
-                .map(|(tenant, schema)| {
-                    admin
-                        .batch_execute(&format!(
-                            "CREATE SCHEMA {schema} AUTHORIZATION {owner}; GRANT USAGE ON SCHEMA {schema} TO {runtime};"
-                        ))
-                        .expect("create tenant schema");
-                    apply(&mut admin, &set("migrations/tenant/"), Some(schema));
-                    Place { tenant, database: control_db.clone(), schema: Some(schema.to_owned()) }
+                .map(|(tenant, schema)| Place {
+                    tenant,
+                    database: control_db.clone(),
+                    schema: Some(schema.to_owned()),
                 })
-                .collect()
+                .collect();
+            insert_control_tenants(&mut admin, model, &places);
+            for place in &places {
+                let mut tx = admin.transaction().expect("begin");
+                tx.execute("SELECT set_config('app.tenant_id', $1, true)", &[&place.tenant])
+                    .expect("set tenant");
+                tx.query_one(
+                    &format!("SELECT * FROM {}()", model.database.provision_tenant),
+                    &[],
+                )
+                .unwrap_or_else(|err| panic!("provision {}: {}", place.tenant, describe(&err)));
+                tx.commit().expect("commit");
+            }
+            places
         }
         Isolation::Silo => {
             apply(
@@ -197,7 +221,9 @@ fn check_spec(server: &Server, path: &Path) {
             "DROP ROLE IF EXISTS {tester}; CREATE ROLE {tester} LOGIN PASSWORD '{TESTER_PASSWORD}' IN ROLE {runtime};"
         ))
         .expect("create the login role");
-    insert_control_tenants(&mut admin, model, &places);
+    if model.isolation != Isolation::Bridge {
+        insert_control_tenants(&mut admin, model, &places);
+    }
     seed_global_rows(&mut admin, model);
 
     // Each tenant writes its own rows through the runtime role.
@@ -294,12 +320,9 @@ fn insert_control_tenants(admin: &mut postgres::Client, model: &Model, places: &
             Isolation::Pool => format!(
                 "INSERT INTO {control}.tenants (id, slug, name) VALUES ($1::text::uuid, '{slug}', '{slug}')"
             ),
+            // The schema name is derived from the slug: t_tenant_0.
             Isolation::Bridge => format!(
-                "INSERT INTO {control}.tenants (id, slug, name, schema_name) VALUES ($1::text::uuid, '{slug}', '{slug}', '{}')",
-                place
-                    .schema
-                    .as_deref()
-                    .expect("bridge places have a schema")
+                "INSERT INTO {control}.tenants (id, slug, name) VALUES ($1::text::uuid, '{slug}', '{slug}')"
             ),
             Isolation::Silo => format!(
                 "INSERT INTO {control}.tenants (id, slug, name, db_host, db_name) VALUES ($1::text::uuid, '{slug}', '{slug}', 'localhost', '{}')",

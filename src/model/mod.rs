@@ -366,6 +366,20 @@ pub struct Database {
     /// The expression every tenant row must satisfy; no OR, no subquery, no
     /// volatile function, so the planner turns it into an index condition.
     pub tenant_predicate: String,
+    /// Bridge and silo: the tenant migrations as the control catalog keeps
+    /// them, so that provisioning can apply them without the build.
+    pub tenant_migrations_table: String,
+    /// Bridge: the function that applies pending tenant migrations to the
+    /// current tenant's schema.
+    pub migrate_tenant: String,
+    /// Bridge: the function that creates the current tenant's schema and
+    /// migrates it.
+    pub provision_tenant: String,
+    /// Bridge: the function a request's transaction calls first; it checks
+    /// the tenant (active, schema up to date) and names its search_path.
+    pub enter_tenant: String,
+    /// The ledger of applied migrations in each database or tenant schema.
+    pub ledger_table: String,
 }
 
 /// A role users of a tenant can hold.

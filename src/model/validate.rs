@@ -121,6 +121,11 @@ impl Checker {
             current_tenant: current_tenant.clone(),
             tenant_by_slug: format!("{CONTROL_SCHEMA}.tenant_by_slug"),
             tenant_predicate: format!("tenant_id = {current_tenant}"),
+            tenant_migrations_table: format!("{CONTROL_SCHEMA}.tenant_migrations"),
+            migrate_tenant: format!("{CONTROL_SCHEMA}.migrate_tenant"),
+            provision_tenant: format!("{CONTROL_SCHEMA}.provision_tenant"),
+            enter_tenant: format!("{CONTROL_SCHEMA}.enter_tenant"),
+            ledger_table: "schema_migrations".to_owned(),
         };
         let entities = self.finish_entities(entities, &roles, isolation, &database);
         if roles.is_empty() {
