@@ -37,14 +37,14 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The pool-mode specs: their backend is complete.
-fn pool_specs() -> Vec<PathBuf> {
+/// The specs whose backend is complete: pool and bridge.
+fn backend_specs() -> Vec<PathBuf> {
     common::specs::valid_specs()
         .into_iter()
         .filter(|path| {
             let source = std::fs::read_to_string(path).expect("read spec");
             let model = tenantgen::load("spec.yaml", &source).expect("valid spec");
-            model.isolation == Isolation::Pool
+            model.isolation != Isolation::Silo
         })
         .collect()
 }
@@ -137,6 +137,22 @@ impl App {
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs a command; returns whether it succeeded, and what it printed.
+    fn run_status(&self, args: &[&str]) -> (bool, String) {
+        let output = Command::new(&self.binary)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run the generated binary");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), printed)
     }
 
     /// Runs a command that must fail; returns what it printed to stderr.
@@ -357,7 +373,7 @@ fn token_for(body: &Value) -> String {
 #[test]
 fn generated_backends_build_serve_and_keep_tenants_apart() {
     let server = Server::start();
-    let mut specs = pool_specs();
+    let mut specs = backend_specs();
     assert!(!specs.is_empty());
     // What a newcomer generates first: `gen init`'s starter.
     let starter_dir = tempfile::tempdir().expect("temporary folder");
@@ -397,7 +413,11 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         app.run(&["db", "setup"]);
         let applied = app.run(&["migrate"]);
         assert!(applied.contains("applied 0001_roles"), "{applied}");
-        assert!(app.run(&["migrate"]).contains("nothing to migrate"));
+        let again = app.run(&["migrate"]);
+        match model.isolation {
+            Isolation::Pool => assert!(again.contains("nothing to migrate"), "{again}"),
+            _ => assert!(!again.contains("applied"), "{again}"),
+        }
         let refused = app.run_fails(
             &["db", "setup"],
             &[("DATABASE_URL", &server.admin_url(&database))],
@@ -410,6 +430,117 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         drive(&app, &model, &spec, globals);
         external_identity_provider(&app, &model);
     }
+}
+
+/// Bridge's `migrate` orchestrates every tenant schema: one tenant whose next
+/// migration fails is rolled back and reported, the rest are migrated, the
+/// exit status says so, the stale tenant gets 503 meanwhile, and a re-run
+/// after the repair finishes it without touching the others. A schema
+/// dropped behind its back is reported the same way.
+#[test]
+fn bridge_migrate_carries_on_past_a_failing_tenant() {
+    let server = Server::start();
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let project = scratch.path().join("project");
+    let spec = repo().join("examples").join("helpdesk.yaml");
+    let model = generate(&spec, &project);
+    cargo(&project, &["build", "--quiet"]);
+    let database = format!("gen_fault_{}", model.app);
+    let user = format!("{}_fault", model.app);
+    let app = App {
+        binary: target_dir().join("debug").join(&model.app),
+        env: vec![
+            ("DATABASE_URL", server.url(&user, "app-password", &database)),
+            ("ADMIN_DATABASE_URL", server.admin_url("postgres")),
+            ("JWT_SECRET", JWT_SECRET.to_owned()),
+        ],
+    };
+    app.run(&["db", "setup"]);
+    app.run(&["migrate"]);
+    let slugs = ["t1", "t2", "t3", "t4", "t5"];
+    for slug in slugs {
+        let email = format!("owner@{slug}.example");
+        app.run(&["tenants", "create", slug, "--owner-email", &email, "--owner-password", "password-1"]);
+    }
+    let listed = app.run(&["tenants", "list"]);
+    assert!(listed.contains("t_t3") && listed.contains("version 5"), "{listed}");
+
+    // A new tenant migration, and a tenant (t2) where it can't apply.
+    let table = &model.tenant_entities().next().expect("a tenant entity").table.name;
+    std::fs::write(
+        project.join("migrations/tenant/0006_add_loyalty.sql"),
+        format!("ALTER TABLE {table} ADD COLUMN loyalty integer;\n"),
+    )
+    .expect("write a migration");
+    cargo(&project, &["build", "--quiet"]);
+    let mut admin = server.connect(&database);
+    admin
+        .batch_execute(&format!("ALTER TABLE t_t2.{table} ADD COLUMN loyalty integer"))
+        .expect("break t2");
+
+    let (ok, report) = app.run_status(&["migrate", "--jobs", "2"]);
+    assert!(!ok, "a failed tenant makes migrate fail:\n{report}");
+    let line = |report: &str, slug: &str| -> String {
+        report
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(slug))
+            .unwrap_or_else(|| panic!("no line for {slug} in:\n{report}"))
+            .to_owned()
+    };
+    let failed = line(&report, "t2");
+    assert!(failed.contains("failed") && failed.contains("already exists"), "{report}");
+    for slug in ["t1", "t3", "t4", "t5"] {
+        let migrated = line(&report, slug);
+        assert!(migrated.contains(" 5 ") && migrated.contains(" 6 ") && migrated.contains("migrated"), "{report}");
+    }
+    assert!(report.contains("1 failed"), "{report}");
+
+    // Meanwhile t2 is refused whole, and the others are served.
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let login = |slug: &str| {
+        let (status, body) = client.post(
+            "/auth/login",
+            None,
+            json!({"tenant": slug, "email": format!("owner@{slug}.example"), "password": "password-1"}),
+        );
+        (status, body)
+    };
+    let (status, body) = login("t2");
+    assert_eq!(status, 503, "a stale tenant can't even log in: {body}");
+    let (status, body) = login("t1");
+    assert_eq!(status, 200, "{body}");
+    let route = &model.tenant_entities().next().expect("a tenant entity").route;
+    let (status, body) = client.get(route, Some(&token_for(&body)));
+    assert_eq!(status, 200, "{body}");
+
+    // Repaired, a re-run finishes t2 and leaves the rest alone.
+    admin
+        .batch_execute(&format!("ALTER TABLE t_t2.{table} DROP COLUMN loyalty"))
+        .expect("repair t2");
+    let (ok, report) = app.run_status(&["migrate"]);
+    assert!(ok, "{report}");
+    assert!(line(&report, "t2").contains("migrated"), "{report}");
+    for slug in ["t1", "t3", "t4", "t5"] {
+        assert!(line(&report, slug).contains("up to date"), "{report}");
+    }
+    let (status, body) = login("t2");
+    assert_eq!(status, 200, "{body}");
+
+    // One tenant only.
+    let (ok, report) = app.run_status(&["migrate", "--tenant", "t3"]);
+    assert!(ok && line(&report, "t3").contains("up to date"), "{report}");
+    assert!(report.lines().all(|l| l.split_whitespace().next() != Some("t1")), "{report}");
+
+    // A schema dropped behind the orchestrator's back is reported, not recreated.
+    admin
+        .batch_execute("DROP SCHEMA t_t4 CASCADE")
+        .expect("drop t4's schema");
+    let (ok, report) = app.run_status(&["migrate"]);
+    assert!(!ok && line(&report, "t4").contains("schema t_t4 is missing"), "{report}");
+    app.run(&["tenants", "delete", "t4"]);
+    let (ok, report) = app.run_status(&["migrate"]);
+    assert!(ok && report.contains("4 teams: 0 migrated, 4 up to date, 0 failed"), "{report}");
 }
 
 /// With JWT_PUBLIC_KEY, tokens come from an identity provider: ES256 only,
