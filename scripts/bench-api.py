@@ -13,122 +13,27 @@ It then prints EXPLAIN for every generated query shape at that size.
 Usage: python3 scripts/bench-api.py [seconds per run, default 15]
 Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt.
 """
-import base64
-import hashlib
-import hmac
-import json
 import os
 import pathlib
-import re
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-import uuid
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from benchlib import ROOT, TARGET, Cluster, free_port, jwt, lua_script, require_wrk, run, wait_for, wait_for_port, wrk  # noqa: E402
+
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 TENANTS = 1000
 ROWS_PER_TENANT = 1000
 SECRET = "a-benchmark-secret-that-is-long-enough-0123"
-TARGET = ROOT / "target" / "generated"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def pg_bindir() -> pathlib.Path:
-    for candidate in [os.environ.get("PG_BINDIR")] + sorted(
-        (str(p) for p in pathlib.Path("/usr/lib/postgresql").glob("*/bin")), reverse=True
-    ):
-        if candidate and (pathlib.Path(candidate) / "initdb").exists():
-            return pathlib.Path(candidate)
-    sys.exit("PostgreSQL server binaries not found; install postgresql or set PG_BINDIR")
-
-
-def as_postgres(args: list) -> list:
-    return ["runuser", "-u", "postgres", "--"] + args if os.geteuid() == 0 else args
-
-
-def run(args, **kwargs):
-    return subprocess.run(args, check=True, **kwargs)
-
-
-def jwt(tenant: str) -> str:
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    now = int(time.time())
-    claims = {"sub": str(uuid.uuid4()), "tenant_id": tenant, "role": "owner", "iat": now, "exp": now + 36000}
-    payload = b64(json.dumps(claims).encode())
-    signature = hmac.new(SECRET.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
-    return f"{header}.{payload}.{b64(signature)}"
-
-
-def wait_for(url: str) -> None:
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"{url} did not come up")
-
-
-def wait_for_port(port: int) -> None:
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"port {port} did not open")
-
-
-def to_ms(text: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def wrk(url: str, script: pathlib.Path) -> dict:
-    out = subprocess.run(
-        ["wrk", "-t2", "-c32", f"-d{SECONDS}s", "--latency", "-s", str(script), url],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
-    p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        sys.exit(f"{url}: {non2xx.group(1)} failed responses\n{out}")
-    return {"rps": rps, "p50": p50, "p99": p99}
 
 
 def main() -> None:
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed: apt-get install wrk")
-    scratch = pathlib.Path(tempfile.mkdtemp(prefix="tenantgen-bench-"))
-    os.chmod(scratch, 0o755)
-    cluster = scratch / "pg"
-    cluster.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(cluster, "postgres", "postgres")
-    bindir = pg_bindir()
-    port = free_port()
+    require_wrk()
+    cluster = Cluster("shared_buffers=256MB", "max_connections=200")
     servers = []
     try:
-        run(as_postgres([str(bindir / "initdb"), "-D", str(cluster / "data"), "-U", "postgres", "-A", "trust", "--no-sync"]), stdout=subprocess.DEVNULL)
-        options = f"-p {port} -k {cluster} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c shared_buffers=256MB -c max_connections=200"
-        run(as_postgres([str(bindir / "pg_ctl"), "-D", str(cluster / "data"), "-l", str(cluster / "log"), "-w", "-s", "-o", options, "start"]))
-        host = f"localhost:{port}"
-        admin_url = f"postgres://postgres@{host}/postgres?host={cluster}"
+        host = cluster.host
+        admin_url = cluster.url("postgres", "postgres")
 
         print("building gen, the generated backend and the baseline (release) ...", flush=True)
         run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
@@ -141,7 +46,7 @@ def main() -> None:
 
         app_env = dict(
             os.environ,
-            DATABASE_URL=f"postgres://acme_crm_app:bench@{host}/acme_crm?host={cluster}",
+            DATABASE_URL=cluster.url("acme_crm_app", "acme_crm", "bench"),
             ADMIN_DATABASE_URL=admin_url,
             JWT_SECRET=SECRET,
             RUST_LOG="error",
@@ -150,7 +55,7 @@ def main() -> None:
         run([str(binary), "db", "setup"], env=app_env, stdout=subprocess.DEVNULL)
         run([str(binary), "migrate"], env=app_env, stdout=subprocess.DEVNULL)
 
-        psql = ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-h", str(cluster), "-p", str(port), "-U", "postgres", "-d", "acme_crm"]
+        psql = cluster.psql("acme_crm")
         print(f"seeding {TENANTS} tenants x {ROWS_PER_TENANT} companies ...", flush=True)
         seed = f"""
             INSERT INTO control.tenants (id, slug, name)
@@ -168,22 +73,14 @@ def main() -> None:
             check=True, capture_output=True, text=True,
         ).stdout.split()
         pairs = [row.split("|") for row in rows]
-        tokens = [jwt(tenant) for tenant, _ in pairs]
+        tokens = [jwt(SECRET, tenant) for tenant, _ in pairs]
         ids = [company for _, company in pairs]
 
-        scripts = {}
-        for mode in ("list", "get"):
-            lua = scratch / f"{mode}.lua"
-            lua.write_text(
-                "local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}\n"
-                "local ids = {" + ",".join(f'"{i}"' for i in ids) + "}\n"
-                "request = function()\n"
-                "  local i = math.random(#tokens)\n"
-                + ('  local path = "/api/companies"\n' if mode == "list" else '  local path = "/api/companies/" .. ids[i]\n')
-                + '  return wrk.format("GET", path, {["Authorization"] = "Bearer " .. tokens[i]})\n'
-                "end\n"
-            )
-            scripts[mode] = lua
+        scratch = cluster.scratch
+        scripts = {
+            "list": lua_script(scratch / "list.lua", tokens, ["/api/companies"] * len(tokens)),
+            "get": lua_script(scratch / "get.lua", tokens, [f"/api/companies/{i}" for i in ids]),
+        }
 
         generated_port, baseline_port = free_port(), free_port()
         servers.append(subprocess.Popen([str(binary), "serve"], env=dict(app_env, PORT=str(generated_port)), stdout=subprocess.DEVNULL))
@@ -204,7 +101,7 @@ def main() -> None:
                 subprocess.run(["wrk", "-t2", "-c32", "-d3s", "-s", str(scripts[mode]), url], check=True, capture_output=True)
             for _ in range(2):
                 for name, url in targets.items():
-                    measured = wrk(url, scripts[mode])
+                    measured = wrk(url, scripts[mode], SECONDS)
                     best = results.get((mode, name))
                     if best is None or measured["rps"] > best["rps"]:
                         results[(mode, name)] = measured
@@ -226,7 +123,7 @@ def main() -> None:
             "update by id": "UPDATE companies SET name = 'x', updated_at = now() WHERE id = '{c}' RETURNING id",
             "delete by id": "DELETE FROM companies WHERE id = '{c}' RETURNING id",
         }
-        runtime = ["psql", "-X", "-At", "-h", str(cluster), "-p", str(port), "-U", "acme_crm_app", "-d", "acme_crm"]
+        runtime = ["psql", "-X", "-At", "-h", str(cluster.dir), "-p", str(cluster.port), "-U", "acme_crm_app", "-d", "acme_crm"]
         for label, sql in shapes.items():
             statement = sql.format(t=tenant, c=company)
             plan = subprocess.run(
@@ -242,8 +139,7 @@ def main() -> None:
         for server in servers:
             server.terminate()
             server.wait()
-        subprocess.run(as_postgres([str(bindir / "pg_ctl"), "-D", str(cluster / "data"), "-m", "immediate", "-s", "stop"]))
-        shutil.rmtree(scratch, ignore_errors=True)
+        cluster.stop()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Bridge mode (a schema per tenant) at 1,000 tenants.
+
+It starts a throwaway PostgreSQL 15, generates examples/helpdesk.yaml into
+target/bench-bridge, builds it in release mode, and measures:
+  - provisioning 1,000 tenant schemas (control.provision_tenant, one
+    transaction per tenant, the way sign-up does it);
+  - an added-column tenant migration across all of them, with `migrate
+    --jobs 1` and then another with `--jobs 4` (same work, one column each);
+  - GET /api/customers under wrk with the load spread over 10 tenants and
+    then over all 1,000 (target: p99 within 1.5x);
+  - each PostgreSQL backend's private memory after each of the two runs,
+    from /proc/<pid>/smaps_rollup: what per-connection catalog caches cost.
+
+Usage: python3 scripts/bench-bridge.py [tenants, default 1000] [seconds per run, default 15]
+Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt; root or the
+postgres user's rights to read /proc of the server's processes.
+"""
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from benchlib import ROOT, TARGET, Cluster, free_port, jwt, lua_script, require_wrk, run, wait_for, wrk  # noqa: E402
+
+TENANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+ROWS_PER_TENANT = 20
+SECRET = "a-benchmark-secret-that-is-long-enough-0123"
+APP = "acme_helpdesk"
+
+
+def backend_memory(cluster: Cluster, user: str) -> list:
+    """Anonymous (private) KiB of each server process serving `user`."""
+    pids = subprocess.run(
+        cluster.psql("postgres") + ["-At", "-c", f"SELECT pid FROM pg_stat_activity WHERE usename = '{user}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()
+    sizes = []
+    for pid in pids:
+        for line in pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Anonymous:"):
+                sizes.append(int(line.split()[1]))
+    return sizes
+
+
+def timed(args, env) -> float:
+    start = time.perf_counter()
+    run(args, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    require_wrk()
+    # Enough lock slots for pg_dump-style work is not needed here; the
+    # orchestrator migrates one tenant per transaction.
+    cluster = Cluster("shared_buffers=256MB", "max_connections=200")
+    server = None
+    try:
+        print("building gen and the generated backend (release) ...", flush=True)
+        run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
+        project = ROOT / "target" / "bench-bridge"
+        run([str(ROOT / "target" / "release" / "gen"), "new", str(ROOT / "examples" / "helpdesk.yaml"), "-o", str(project), "--force"], stdout=subprocess.DEVNULL)
+        for extra in (project / "migrations" / "tenant").glob("*_bench_*.sql"):
+            extra.unlink()
+        env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
+        run(["cargo", "build", "--release", "--quiet"], cwd=project, env=env)
+        binary = TARGET / "release" / APP
+        app_env = dict(
+            os.environ,
+            DATABASE_URL=cluster.url(f"{APP}_app", APP, "bench"),
+            ADMIN_DATABASE_URL=cluster.url("postgres", "postgres"),
+            JWT_SECRET=SECRET,
+            RUST_LOG="error",
+        )
+        run([str(binary), "db", "setup"], env=app_env, stdout=subprocess.DEVNULL)
+        run([str(binary), "migrate"], env=app_env, stdout=subprocess.DEVNULL)
+
+        psql = cluster.psql(APP)
+        ids = [f"00000000-0000-4000-8000-{n:012x}" for n in range(1, TENANTS + 1)]
+        catalog = "INSERT INTO control.tenants (id, slug, name) VALUES " + ", ".join(
+            f"('{tenant}', 't{n}', 't{n}')" for n, tenant in enumerate(ids, start=1)
+        ) + ";\n"
+        run(psql + ["-c", catalog])
+        provision = "".join(
+            f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true); SELECT * FROM control.provision_tenant();\n"
+            f"INSERT INTO t_t{n}.customers (tenant_id, email, full_name) SELECT '{tenant}', 'c' || i || '@example.com', 'customer ' || i FROM generate_series(1, {ROWS_PER_TENANT}) i;\n"
+            "COMMIT;\n"
+            for n, tenant in enumerate(ids, start=1)
+        )
+        script = cluster.scratch / "provision.sql"
+        script.write_text(provision)
+        print(f"provisioning {TENANTS} schemas ...", flush=True)
+        start = time.perf_counter()
+        run(psql + ["-o", "/dev/null", "-f", str(script)])
+        provisioned = time.perf_counter() - start
+
+        migrations = {}
+        for version, jobs in ((6, 1), (7, 4)):
+            (project / "migrations" / "tenant" / f"{version:04}_bench_column_{version}.sql").write_text(
+                f"ALTER TABLE customers ADD COLUMN bench_{version} integer;\n"
+            )
+            run(["cargo", "build", "--release", "--quiet"], cwd=project, env=env)
+            print(f"migrating {TENANTS} schemas, --jobs {jobs} ...", flush=True)
+            migrations[jobs] = timed([str(binary), "migrate", "--jobs", str(jobs)], app_env)
+
+        port = free_port()
+        server = subprocess.Popen([str(binary), "serve"], env=dict(app_env, PORT=str(port)), stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/healthz")
+        results = {}
+        for spread in (10, TENANTS):
+            tokens = [jwt(SECRET, tenant) for tenant in ids[:spread]]
+            lua = lua_script(cluster.scratch / f"spread{spread}.lua", tokens, ["/api/customers"] * len(tokens))
+            subprocess.run(["wrk", "-t2", "-c32", "-d3s", "-s", str(lua), base], check=True, capture_output=True)
+            results[spread] = wrk(base, lua, SECONDS)
+            results[spread]["memory"] = backend_memory(cluster, f"{APP}_app")
+
+        print(f"\n{TENANTS} tenant schemas (5 tables each), {os.cpu_count()} cores")
+        print(f"provisioning: {provisioned:.1f} s, {provisioned / TENANTS * 1000:.1f} ms per tenant")
+        print(f"added-column migration: --jobs 1 {migrations[1]:.1f} s, --jobs 4 {migrations[4]:.1f} s "
+              f"({migrations[1] / migrations[4]:.2f}x faster with 4)")
+        print("| load spread over | req/s | p50 ms | p99 ms | backends | private KiB per backend, median (max) |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for spread, r in results.items():
+            memory = r["memory"]
+            print(f"| {spread} tenants | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {len(memory)} | "
+                  f"{statistics.median(memory):.0f} ({max(memory)}) |")
+        print(f"p99 ratio, {TENANTS} over 10 tenants: {results[TENANTS]['p99'] / results[10]['p99']:.2f}")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""What the HTTP and database benchmarks share: a throwaway PostgreSQL,
+tokens, wrk runs. Imported by scripts/bench-api.py and scripts/bench-bridge.py."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Shared with the generator's end-to-end tests, so builds are incremental.
+TARGET = ROOT / "target" / "generated"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pg_bindir() -> pathlib.Path:
+    for candidate in [os.environ.get("PG_BINDIR")] + sorted(
+        (str(p) for p in pathlib.Path("/usr/lib/postgresql").glob("*/bin")), reverse=True
+    ):
+        if candidate and (pathlib.Path(candidate) / "initdb").exists():
+            return pathlib.Path(candidate)
+    sys.exit("PostgreSQL server binaries not found; install postgresql or set PG_BINDIR")
+
+
+def as_postgres(args: list) -> list:
+    return ["runuser", "-u", "postgres", "--"] + args if os.geteuid() == 0 else args
+
+
+def run(args, **kwargs):
+    return subprocess.run(args, check=True, **kwargs)
+
+
+class Cluster:
+    """A throwaway PostgreSQL 15 in a temporary folder, on a Unix socket."""
+
+    def __init__(self, *settings: str):
+        self.scratch = pathlib.Path(tempfile.mkdtemp(prefix="tenantgen-bench-"))
+        os.chmod(self.scratch, 0o755)
+        self.dir = self.scratch / "pg"
+        self.dir.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.bindir = pg_bindir()
+        self.port = free_port()
+        run(as_postgres([str(self.bindir / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "--no-sync"]), stdout=subprocess.DEVNULL)
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off " + " ".join(f"-c {s}" for s in settings)
+        run(as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w", "-s", "-o", options, "start"]))
+        self.host = f"localhost:{self.port}"
+
+    def url(self, user: str, database: str, password: str = "") -> str:
+        secret = f":{password}" if password else ""
+        return f"postgres://{user}{secret}@{self.host}/{database}?host={self.dir}"
+
+    def psql(self, database: str, user: str = "postgres") -> list:
+        return ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-h", str(self.dir), "-p", str(self.port), "-U", user, "-d", database]
+
+    def stop(self):
+        subprocess.run(as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-s", "stop"]))
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def jwt(secret: str, tenant: str, role: str = "owner") -> str:
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    now = int(time.time())
+    claims = {"sub": str(uuid.uuid4()), "tenant_id": tenant, "role": role, "iat": now, "exp": now + 36000}
+    payload = b64(json.dumps(claims).encode())
+    signature = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(signature)}"
+
+
+def wait_for(url: str) -> None:
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"{url} did not come up")
+
+
+def wait_for_port(port: int) -> None:
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"port {port} did not open")
+
+
+def to_ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def lua_script(path: pathlib.Path, tokens: list, paths: list) -> pathlib.Path:
+    """A wrk script sending each request as a random (token, path) pair."""
+    path.write_text(
+        "local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}\n"
+        "local paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
+        "request = function()\n"
+        "  local i = math.random(#tokens)\n"
+        '  return wrk.format("GET", paths[i], {["Authorization"] = "Bearer " .. tokens[i]})\n'
+        "end\n"
+    )
+    return path
+
+
+def wrk(url: str, script: pathlib.Path, seconds: int, connections: int = 32) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        sys.exit(f"{url}: {non2xx.group(1)} failed responses\n{out}")
+    return {"rps": rps, "p50": p50, "p99": p99}
+
+
+def require_wrk() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
