@@ -206,11 +206,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         ));
     }
 
-    // Silo gets its database layer only, until its runtime (a pool per
-    // tenant database, provisioning, the orchestrator) exists.
-    if model.isolation != Isolation::Silo {
-        files.extend(backend(model));
-    }
+    files.extend(backend(model));
 
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
@@ -256,6 +252,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             template(path, &name, FileContext::Project {})
         })
         .collect();
+    if model.isolation == Isolation::Silo {
+        files.push(template(
+            "src/tenant_databases.rs",
+            "src/tenant_databases.rs.j2",
+            FileContext::Project {},
+        ));
+    }
     for (idx, entity) in model.entities.iter().enumerate() {
         files.push(template(
             &format!("src/api/entities/{}.rs", entity.names.rust_module),

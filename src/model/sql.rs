@@ -49,6 +49,10 @@ pub struct FieldConstraint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct UncheckedReference {
+    /// The referencing field's name, as clients write it.
+    pub field: String,
+    /// The referencing field in the generated Rust code.
+    pub rust_ident: String,
     /// The referencing column, as written in SQL.
     pub column: String,
     /// The referenced table, as written in SQL.
@@ -281,6 +285,8 @@ pub(super) fn build_table(
                 });
             } else {
                 unchecked_references.push(UncheckedReference {
+                    field: field.name.clone(),
+                    rust_ident: field.rust_ident.clone(),
                     column: column_sql.clone(),
                     target_table: sql_ident(target.table),
                 });
