@@ -30,6 +30,14 @@ pub enum FileSource {
     Spec,
     /// The JSON Schema of the spec format, which `spec.yaml` points editors at.
     SpecSchema,
+    /// The backend's `Cargo.lock`: the template holds every package of the
+    /// pinned dependency tree; the project's own package is then moved to
+    /// where its name sorts, as Cargo writes it, so `cargo build --locked`
+    /// accepts the file as it is.
+    CargoLock {
+        /// The template's name under `templates/`.
+        name: String,
+    },
 }
 
 /// One file of the project.
@@ -252,6 +260,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             template(path, &name, FileContext::Project {})
         })
         .collect();
+    files.push(PlannedFile {
+        path: "Cargo.lock".to_owned(),
+        source: FileSource::CargoLock {
+            name: "Cargo.lock.j2".to_owned(),
+        },
+        policy: WritePolicy::Generated,
+    });
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",

@@ -7,7 +7,7 @@ use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior, context, syntax::SyntaxConfig};
 
 use crate::model::Model;
-use crate::plan::{FileSource, PlannedFile, WritePolicy};
+use crate::plan::{FileContext, FileSource, PlannedFile, WritePolicy};
 
 /// A file ready to be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,16 +138,20 @@ pub fn render(
 ) -> Result<Vec<RenderedFile>, RenderError> {
     // Converting the model is most of the cost of a render; doing it per
     // file made generation quadratic in the number of entities.
-    let model = Value::from(Serde(model));
+    let values = Value::from(Serde(model));
     files
         .iter()
         .map(|file| {
             let contents = match &file.source {
                 FileSource::Template { name, context } => {
-                    templates.render(name, &model, context)?
+                    templates.render(name, &values, context)?
                 }
                 FileSource::Spec => spec_source.to_owned(),
                 FileSource::SpecSchema => spec_schema_text(),
+                FileSource::CargoLock { name } => {
+                    let lock = templates.render(name, &values, &FileContext::Project {})?;
+                    place_root_package(&lock, &model.app)
+                }
             };
             Ok(RenderedFile {
                 path: file.path.clone(),
@@ -156,6 +160,38 @@ pub fn render(
             })
         })
         .collect()
+}
+
+/// Cargo writes a lock file's packages sorted by name. The template has the
+/// project's own package first; this moves it to where `app` sorts. A lock
+/// without that package is returned as it is.
+pub fn place_root_package(lock: &str, app: &str) -> String {
+    const SEPARATOR: &str = "\n[[package]]\n";
+    let mut blocks: Vec<&str> = lock.split(SEPARATOR).collect();
+    let header = blocks.remove(0);
+    let name_of = |block: &str| {
+        block
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("name = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let is_root = |block: &&str| name_of(block) == app && !block.contains("\nsource = ");
+    let Some(root_at) = blocks.iter().position(is_root) else {
+        return lock.to_owned();
+    };
+    let root = blocks.remove(root_at);
+    let at = blocks
+        .iter()
+        .position(|block| name_of(block).as_str() > app)
+        .unwrap_or(blocks.len());
+    blocks.insert(at, root);
+    std::iter::once(header)
+        .chain(blocks)
+        .collect::<Vec<_>>()
+        .join(SEPARATOR)
 }
 
 /// The JSON Schema of the spec format, pretty-printed with a final newline.

@@ -379,7 +379,7 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         let scratch = tempfile::tempdir().expect("temporary folder");
         let project = scratch.path().join("project");
         let model = generate(&spec, &project);
-        cargo(&project, &["build", "--quiet"]);
+        cargo(&project, &["build", "--quiet", "--locked"]);
         cargo(
             &project,
             &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
@@ -448,7 +448,7 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     let project = scratch.path().join("project");
     let spec = repo().join("examples").join(example);
     let model = generate(&spec, &project);
-    cargo(&project, &["build", "--quiet"]);
+    cargo(&project, &["build", "--quiet", "--locked"]);
     let database = format!("gen_fault_{}", model.app);
     let user = format!("{}_fault", model.app);
     let app = App {
@@ -492,7 +492,7 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
         format!("ALTER TABLE {table} ADD COLUMN loyalty integer;\n"),
     )
     .expect("write a migration");
-    cargo(&project, &["build", "--quiet"]);
+    cargo(&project, &["build", "--quiet", "--locked"]);
     let (t2_database, t2_prefix) = place("t2");
     let mut t2 = server.connect(&t2_database);
     t2.batch_execute(&format!("ALTER TABLE {t2_prefix}{table} ADD COLUMN loyalty integer"))

@@ -56,7 +56,8 @@ fn every_snapshot_is_still_asserted() {
             generated.insert(format!("names@{suffix}.snap"));
             let project =
                 tenantgen::generate(&name, &source, &templates).expect("valid spec generates");
-            for file in project.files {
+            // Cargo.lock has no snapshot (see tests/generate.rs).
+            for file in project.files.into_iter().filter(|f| f.path != "Cargo.lock") {
                 generated.insert(format!("{}@{suffix}.snap", file.path.replace('/', "__")));
             }
         }
