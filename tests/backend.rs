@@ -464,10 +464,20 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     let slugs = ["t1", "t2", "t3", "t4", "t5"];
     for slug in slugs {
         let email = format!("owner@{slug}.example");
-        app.run(&["tenants", "create", slug, "--owner-email", &email, "--owner-password", "password-1"]);
+        app.run(&[
+            "tenants",
+            "create",
+            slug,
+            "--owner-email",
+            &email,
+            "--owner-password",
+            "password-1",
+        ]);
     }
     let tenant_dir = project.join("migrations/tenant");
-    let current = std::fs::read_dir(&tenant_dir).expect("tenant migrations").count();
+    let current = std::fs::read_dir(&tenant_dir)
+        .expect("tenant migrations")
+        .count();
     let next = current + 1;
     let (before, after) = (format!(" {current} "), format!(" {next} "));
     // Where each tenant's tables are, and how to reach them as the superuser.
@@ -486,7 +496,12 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     );
 
     // A new tenant migration, and a tenant (t2) where it can't apply.
-    let table = &model.tenant_entities().next().expect("a tenant entity").table.name;
+    let table = &model
+        .tenant_entities()
+        .next()
+        .expect("a tenant entity")
+        .table
+        .name;
     std::fs::write(
         tenant_dir.join(format!("{next:04}_add_loyalty.sql")),
         format!("ALTER TABLE {table} ADD COLUMN loyalty integer;\n"),
@@ -495,8 +510,10 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     cargo(&project, &["build", "--quiet", "--locked"]);
     let (t2_database, t2_prefix) = place("t2");
     let mut t2 = server.connect(&t2_database);
-    t2.batch_execute(&format!("ALTER TABLE {t2_prefix}{table} ADD COLUMN loyalty integer"))
-        .expect("break t2");
+    t2.batch_execute(&format!(
+        "ALTER TABLE {t2_prefix}{table} ADD COLUMN loyalty integer"
+    ))
+    .expect("break t2");
 
     let (ok, report) = app.run_status(&["migrate", "--jobs", "2"]);
     assert!(!ok, "a failed tenant makes migrate fail:\n{report}");
@@ -508,11 +525,16 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
             .to_owned()
     };
     let failed = line(&report, "t2");
-    assert!(failed.contains("failed") && failed.contains("already exists"), "{report}");
+    assert!(
+        failed.contains("failed") && failed.contains("already exists"),
+        "{report}"
+    );
     for slug in ["t1", "t3", "t4", "t5"] {
         let migrated = line(&report, slug);
         assert!(
-            migrated.contains(&before) && migrated.contains(&after) && migrated.contains("migrated"),
+            migrated.contains(&before)
+                && migrated.contains(&after)
+                && migrated.contains("migrated"),
             "{report}"
         );
     }
@@ -528,7 +550,11 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
             json!({"tenant": slug, "email": format!("owner@{slug}.example"), "password": "password-1"}),
         )
     };
-    let route = &model.tenant_entities().next().expect("a tenant entity").route;
+    let route = &model
+        .tenant_entities()
+        .next()
+        .expect("a tenant entity")
+        .route;
     let (status, body) = login("t2");
     assert_eq!(status, 200, "logging in needs only the catalog: {body}");
     let (status, body) = client.get(route, Some(&token_for(&body)));
@@ -539,8 +565,10 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     assert_eq!(status, 200, "{body}");
 
     // Repaired, a re-run finishes t2 and leaves the rest alone.
-    t2.batch_execute(&format!("ALTER TABLE {t2_prefix}{table} DROP COLUMN loyalty"))
-        .expect("repair t2");
+    t2.batch_execute(&format!(
+        "ALTER TABLE {t2_prefix}{table} DROP COLUMN loyalty"
+    ))
+    .expect("repair t2");
     drop(t2);
     let (ok, report) = app.run_status(&["migrate"]);
     assert!(ok, "{report}");
@@ -557,7 +585,12 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     // One tenant only.
     let (ok, report) = app.run_status(&["migrate", "--tenant", "t3"]);
     assert!(ok && line(&report, "t3").contains("up to date"), "{report}");
-    assert!(report.lines().all(|l| l.split_whitespace().next() != Some("t1")), "{report}");
+    assert!(
+        report
+            .lines()
+            .all(|l| l.split_whitespace().next() != Some("t1")),
+        "{report}"
+    );
 
     // A schema or database dropped behind the orchestrator's back is
     // reported, not recreated.
@@ -566,7 +599,11 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
         Isolation::Bridge => "DROP SCHEMA t_t4 CASCADE".to_owned(),
         _ => format!("DROP DATABASE {t4_database} WITH (FORCE)"),
     };
-    let admin_database = if model.isolation == Isolation::Bridge { database.as_str() } else { "postgres" };
+    let admin_database = if model.isolation == Isolation::Bridge {
+        database.as_str()
+    } else {
+        "postgres"
+    };
     server
         .connect(admin_database)
         .batch_execute(&drop_t4)
@@ -574,7 +611,10 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     let (ok, report) = app.run_status(&["migrate"]);
     let missing = line(&report, "t4");
     assert!(!ok && missing.contains("failed"), "{report}");
-    assert!(missing.contains("t_t4 is missing") || missing.contains("does not exist"), "{report}");
+    assert!(
+        missing.contains("t_t4 is missing") || missing.contains("does not exist"),
+        "{report}"
+    );
     match model.isolation {
         Isolation::Bridge => {
             app.run(&["tenants", "delete", "t4"]);
@@ -587,7 +627,10 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     }
     let (ok, report) = app.run_status(&["migrate"]);
     let plural = &model.tenant.plural;
-    assert!(ok && report.contains(&format!("4 {plural}: 0 migrated, 4 up to date, 0 failed")), "{report}");
+    assert!(
+        ok && report.contains(&format!("4 {plural}: 0 migrated, 4 up to date, 0 failed")),
+        "{report}"
+    );
 }
 
 /// With JWT_PUBLIC_KEY, tokens come from an identity provider: ES256 only,

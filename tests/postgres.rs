@@ -177,8 +177,11 @@ fn check_spec(server: &Server, path: &Path) {
             insert_control_tenants(&mut admin, model, &places);
             for place in &places {
                 let mut tx = admin.transaction().expect("begin");
-                tx.execute("SELECT set_config('app.tenant_id', $1, true)", &[&place.tenant])
-                    .expect("set tenant");
+                tx.execute(
+                    "SELECT set_config('app.tenant_id', $1, true)",
+                    &[&place.tenant],
+                )
+                .expect("set tenant");
                 tx.query_one(
                     &format!("SELECT * FROM {}()", model.database.provision_tenant),
                     &[],
