@@ -24,7 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from benchlib import ROOT, TARGET, Cluster, free_port, jwt, lua_script, require_wrk, run, wait_for, wrk  # noqa: E402
+from benchlib import Cluster, Project, free_port, jwt, lua_script, require_wrk, run, wait_for, wrk  # noqa: E402
 
 TENANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
@@ -60,24 +60,8 @@ def main() -> None:
     cluster = Cluster("shared_buffers=256MB", "max_connections=200")
     server = None
     try:
-        print("building gen and the generated backend (release) ...", flush=True)
-        run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
-        project = ROOT / "target" / "bench-bridge"
-        run([str(ROOT / "target" / "release" / "gen"), "new", str(ROOT / "examples" / "helpdesk.yaml"), "-o", str(project), "--force"], stdout=subprocess.DEVNULL)
-        for extra in (project / "migrations" / "tenant").glob("*_bench_*.sql"):
-            extra.unlink()
-        env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
-        run(["cargo", "build", "--release", "--quiet"], cwd=project, env=env)
-        binary = TARGET / "release" / APP
-        app_env = dict(
-            os.environ,
-            DATABASE_URL=cluster.url(f"{APP}_app", APP, "bench"),
-            ADMIN_DATABASE_URL=cluster.url("postgres", "postgres"),
-            JWT_SECRET=SECRET,
-            RUST_LOG="error",
-        )
-        run([str(binary), "db", "setup"], env=app_env, stdout=subprocess.DEVNULL)
-        run([str(binary), "migrate"], env=app_env, stdout=subprocess.DEVNULL)
+        built = Project(cluster, "helpdesk.yaml", "bench-bridge", APP, SECRET)
+        project, binary, app_env = built.dir, built.binary, built.env
 
         psql = cluster.psql(APP)
         ids = [f"00000000-0000-4000-8000-{n:012x}" for n in range(1, TENANTS + 1)]
@@ -103,7 +87,7 @@ def main() -> None:
             (project / "migrations" / "tenant" / f"{version:04}_bench_column_{version}.sql").write_text(
                 f"ALTER TABLE customers ADD COLUMN bench_{version} integer;\n"
             )
-            run(["cargo", "build", "--release", "--quiet"], cwd=project, env=env)
+            built.build()
             print(f"migrating {TENANTS} schemas, --jobs {jobs} ...", flush=True)
             migrations[jobs] = timed([str(binary), "migrate", "--jobs", str(jobs)], app_env)
 

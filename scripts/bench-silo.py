@@ -24,7 +24,7 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from benchlib import ROOT, TARGET, Cluster, free_port, jwt, lua_script, require_wrk, run, wait_for, wrk  # noqa: E402
+from benchlib import Cluster, Project, free_port, jwt, lua_script, require_wrk, run, wait_for, wrk  # noqa: E402
 
 TENANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
@@ -39,25 +39,8 @@ def main() -> None:
     cluster = Cluster("shared_buffers=256MB", "max_connections=200")
     server = None
     try:
-        print("building gen and the generated backend (release) ...", flush=True)
-        run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
-        project = ROOT / "target" / "bench-silo"
-        run([str(ROOT / "target" / "release" / "gen"), "new", str(ROOT / "examples" / "tracker.yaml"), "-o", str(project), "--force"], stdout=subprocess.DEVNULL)
-        for extra in (project / "migrations" / "tenant").glob("*_bench_*.sql"):
-            extra.unlink()
-        env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
-        run(["cargo", "build", "--release", "--quiet"], cwd=project, env=env)
-        binary = TARGET / "release" / APP
-        app_env = dict(
-            os.environ,
-            DATABASE_URL=cluster.url(f"{APP}_app", APP, "bench"),
-            ADMIN_DATABASE_URL=cluster.url("postgres", "postgres"),
-            JWT_SECRET=SECRET,
-            TENANT_CONNECTIONS=str(BUDGET),
-            RUST_LOG="error",
-        )
-        run([str(binary), "db", "setup"], env=app_env, stdout=subprocess.DEVNULL)
-        run([str(binary), "migrate"], env=app_env, stdout=subprocess.DEVNULL)
+        built = Project(cluster, "tracker.yaml", "bench-silo", APP, SECRET, TENANT_CONNECTIONS=str(BUDGET))
+        project, binary, app_env = built.dir, built.binary, built.env
 
         print(f"provisioning {TENANTS} databases ...", flush=True)
         start = time.perf_counter()
@@ -81,7 +64,7 @@ def main() -> None:
             (project / "migrations" / "tenant" / f"{version:04}_bench_column_{version}.sql").write_text(
                 f"ALTER TABLE projects ADD COLUMN {column} integer;\n"
             )
-            run(["cargo", "build", "--release", "--quiet"], cwd=project, env=env)
+            built.build()
             run(cluster.psql(failing) + ["-c", f"ALTER TABLE projects ADD COLUMN {column} integer"])
             print(f"migrating {TENANTS} databases, --jobs {jobs}, one failing ...", flush=True)
             start = time.perf_counter()

@@ -140,3 +140,36 @@ def wrk(url: str, script: pathlib.Path, seconds: int, connections: int = 32) -> 
 def require_wrk() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
+
+
+class Project:
+    """A generated example, built in release mode, set up and migrated
+    against `cluster`: what the bridge and silo benchmarks start from."""
+
+    def __init__(self, cluster: "Cluster", example: str, folder: str, app: str, secret: str, **settings: str):
+        print("building gen and the generated backend (release) ...", flush=True)
+        run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
+        self.dir = ROOT / "target" / folder
+        run([str(ROOT / "target" / "release" / "gen"), "new", str(ROOT / "examples" / example), "-o", str(self.dir), "--force"], stdout=subprocess.DEVNULL)
+        # Migrations an earlier run added; `gen new --force` leaves them.
+        for extra in (self.dir / "migrations" / "tenant").glob("*_bench_*.sql"):
+            extra.unlink()
+        self.build_env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
+        self.build()
+        self.binary = TARGET / "release" / app
+        self.env = dict(
+            os.environ,
+            DATABASE_URL=cluster.url(f"{app}_app", app, "bench"),
+            ADMIN_DATABASE_URL=cluster.url("postgres", "postgres"),
+            JWT_SECRET=secret,
+            RUST_LOG="error",
+            **settings,
+        )
+        self.run("db", "setup")
+        self.run("migrate")
+
+    def build(self) -> None:
+        run(["cargo", "build", "--release", "--quiet"], cwd=self.dir, env=self.build_env)
+
+    def run(self, *args: str) -> None:
+        run([str(self.binary), *args], env=self.env, stdout=subprocess.DEVNULL)

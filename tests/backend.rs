@@ -115,6 +115,19 @@ struct App {
 }
 
 impl App {
+    /// The generated binary of `model`'s app, serving `database` as `user`
+    /// on `server`, with the superuser as its admin.
+    fn new(server: &Server, model: &Model, database: &str, user: &str) -> Self {
+        App {
+            binary: target_dir().join("debug").join(&model.app),
+            env: vec![
+                ("DATABASE_URL", server.url(user, "app-password", database)),
+                ("ADMIN_DATABASE_URL", server.admin_url("postgres")),
+                ("JWT_SECRET", JWT_SECRET.to_owned()),
+            ],
+        }
+    }
+
     fn run(&self, args: &[&str]) -> String {
         let output = Command::new(&self.binary)
             .args(args)
@@ -387,15 +400,7 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         cargo(&project, &["fmt", "--check"]);
 
         let database = format!("gen_{}", model.app);
-        let user = format!("{}_app", model.app);
-        let app = App {
-            binary: target_dir().join("debug").join(&model.app),
-            env: vec![
-                ("DATABASE_URL", server.url(&user, "app-password", &database)),
-                ("ADMIN_DATABASE_URL", server.admin_url("postgres")),
-                ("JWT_SECRET", JWT_SECRET.to_owned()),
-            ],
-        };
+        let app = App::new(&server, &model, &database, &format!("{}_app", model.app));
         server
             .connect("postgres")
             .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
@@ -450,15 +455,7 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     let model = generate(&spec, &project);
     cargo(&project, &["build", "--quiet", "--locked"]);
     let database = format!("gen_fault_{}", model.app);
-    let user = format!("{}_fault", model.app);
-    let app = App {
-        binary: target_dir().join("debug").join(&model.app),
-        env: vec![
-            ("DATABASE_URL", server.url(&user, "app-password", &database)),
-            ("ADMIN_DATABASE_URL", server.admin_url("postgres")),
-            ("JWT_SECRET", JWT_SECRET.to_owned()),
-        ],
-    };
+    let app = App::new(&server, &model, &database, &format!("{}_fault", model.app));
     app.run(&["db", "setup"]);
     app.run(&["migrate"]);
     let slugs = ["t1", "t2", "t3", "t4", "t5"];

@@ -356,6 +356,9 @@ pub struct Database {
     pub memberships_table: String,
     /// The pattern every bridge tenant schema name matches (`t_<slug>`).
     pub tenant_schema_pattern: String,
+    /// Bridge: a tenant's schema name as an SQL expression of its slug.
+    /// Slugs have no underscores, so no two slugs share a schema.
+    pub tenant_schema_name: String,
     /// The setting that carries the current tenant id within a transaction.
     pub tenant_setting: String,
     /// The current tenant id as an SQL expression: NULL, never an error,

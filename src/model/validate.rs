@@ -117,6 +117,7 @@ impl Checker {
             users_table: format!("{CONTROL_SCHEMA}.users"),
             memberships_table: format!("{CONTROL_SCHEMA}.memberships"),
             tenant_schema_pattern: "^t_[a-z0-9_]{1,61}$".to_owned(),
+            tenant_schema_name: "'t_' || replace(slug, '-', '_')".to_owned(),
             tenant_setting: TENANT_SETTING.to_owned(),
             current_tenant: current_tenant.clone(),
             tenant_by_slug: format!("{CONTROL_SCHEMA}.tenant_by_slug"),
