@@ -2,7 +2,11 @@
 //! context, and who owns them afterwards. Decided here, in typed Rust, so
 //! that templates only lay out text.
 
+mod browser_test;
+
 use serde::Serialize;
+
+pub use browser_test::{BrowserTest, FormInput, InputAction, ReadOnlyCase, RecordCase};
 
 use crate::model::{Entity, ForeignKey, Isolation, Model, Scope};
 
@@ -62,6 +66,11 @@ pub enum FileContext {
     Entity {
         /// The entity's position in the model.
         entity: usize,
+    },
+    /// The web frontend's browser test.
+    BrowserTest {
+        /// What it does with this spec.
+        test: BrowserTest,
     },
     /// The migration that creates an entity's table.
     EntityMigration {
@@ -215,6 +224,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
     }
 
     files.extend(backend(model));
+    files.extend(web(model));
 
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
@@ -244,6 +254,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/config.rs",
         "src/db.rs",
         "src/error.rs",
+        "src/frontend.rs",
         "src/lib.rs",
         "src/main.rs",
         "src/metrics.rs",
@@ -281,6 +292,64 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Entity { entity: idx },
         ));
     }
+    files
+}
+
+/// The React frontend under `web/`. Its files are the same for every spec
+/// but for what the spec names: the pages work from `src/entities.ts`'s
+/// description of each entity. Each file comes from the template at its own
+/// path plus `.j2`; `.gitignore` from `gitignore.j2`, as in the backend.
+fn web(model: &Model) -> Vec<PlannedFile> {
+    const WEB_FILES: &[&str] = &[
+        "web/.gitignore",
+        "web/README.md",
+        "web/eslint.config.js",
+        "web/index.html",
+        "web/package-lock.json",
+        "web/package.json",
+        "web/playwright.config.ts",
+        "web/tsconfig.json",
+        "web/tsconfig.node.json",
+        "web/vite.config.ts",
+        "web/src/App.tsx",
+        "web/src/api/auth.ts",
+        "web/src/api/client.ts",
+        "web/src/api/entities.ts",
+        "web/src/components/ConfirmDialog.tsx",
+        "web/src/components/FieldInput.tsx",
+        "web/src/components/Layout.tsx",
+        "web/src/components/ProblemAlert.tsx",
+        "web/src/components/References.tsx",
+        "web/src/components/TextField.tsx",
+        "web/src/entities.ts",
+        "web/src/entity.ts",
+        "web/src/main.tsx",
+        "web/src/pages/EntityDetailPage.tsx",
+        "web/src/pages/EntityFormPage.tsx",
+        "web/src/pages/EntityListPage.tsx",
+        "web/src/pages/HomePage.tsx",
+        "web/src/pages/LoginPage.tsx",
+        "web/src/pages/MembersPage.tsx",
+        "web/src/pages/NotFoundPage.tsx",
+        "web/src/pages/SignupPage.tsx",
+        "web/src/session.tsx",
+        "web/src/styles.css",
+        "web/src/useLoad.ts",
+    ];
+    let mut files: Vec<PlannedFile> = WEB_FILES
+        .iter()
+        .map(|path| {
+            let name = format!("{}.j2", path.replace("/.", "/"));
+            template(path, &name, FileContext::Project {})
+        })
+        .collect();
+    files.push(template(
+        "web/e2e/tenants.spec.ts",
+        "web/e2e/tenants.spec.ts.j2",
+        FileContext::BrowserTest {
+            test: browser_test::browser_test(model),
+        },
+    ));
     files
 }
 

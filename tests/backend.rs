@@ -1,7 +1,9 @@
-//! The generated backend, end to end: for every pool-mode spec, `gen new`,
-//! build it (clippy and rustfmt clean), set up a real PostgreSQL with its own
-//! `db setup` and `migrate`, serve it, and drive it over HTTP as a client
+//! The generated project, end to end: for every valid spec, `gen new`, build
+//! the backend (clippy and rustfmt clean), set up a real PostgreSQL with its
+//! own `db setup` and `migrate`, serve it, and drive it over HTTP as a client
 //! would: two tenants, CRUD, validation, cross-tenant attempts, forged tokens.
+//! Then build the web frontend (strict types, no lint warning) and run its
+//! browser tests in headless Chromium against the backend serving it.
 //!
 //! Every generated project shares one target folder, so only the first build
 //! compiles the dependencies.
@@ -175,9 +177,15 @@ impl App {
     }
 
     fn serve(&self, port: u16) -> Running {
+        self.serve_with(port, &[])
+    }
+
+    /// Serves with `env` on top of the app's own environment.
+    fn serve_with(&self, port: u16, env: &[(&str, &str)]) -> Running {
         let child = Command::new(&self.binary)
             .arg("serve")
             .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
+            .envs(env.iter().copied())
             .env("PORT", port.to_string())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -427,6 +435,100 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         let globals = seed_global_rows(&server, &database, &model);
         drive(&app, &model, &spec, globals);
         external_identity_provider(&app, &model);
+        build_web(&project);
+        browser_tests(&app, &project, &spec);
+    }
+}
+
+/// Runs npm in `dir`; fails the test with what it printed.
+fn npm(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = Command::new("npm")
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap_or_else(|err| {
+            panic!("npm could not run ({err}): install Node.js 20.19+ with npm to test the web frontend")
+        });
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "npm {} failed in {}:\n{printed}",
+        args.join(" "),
+        dir.display()
+    );
+    printed
+}
+
+/// The web frontend installs from its own lock file, type-checks strictly,
+/// lints without a warning and builds.
+fn build_web(project: &Path) {
+    let web = project.join("web");
+    npm(
+        &web,
+        &["ci", "--prefer-offline", "--no-audit", "--no-fund"],
+        &[],
+    );
+    npm(&web, &["run", "build"], &[]);
+    npm(&web, &["run", "lint"], &[]);
+    assert!(
+        web.join("dist/index.html").is_file(),
+        "the build wrote no index.html"
+    );
+}
+
+/// The generated browser tests, in the operating system's Chromium, against
+/// the backend serving the built frontend. Their screenshots are kept under
+/// `target/web-screenshots/<spec>/`.
+fn browser_tests(app: &App, project: &Path, spec: &Path) {
+    let chromium =
+        std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&chromium).is_file(),
+        "no Chromium at {chromium}: install Debian's `chromium` package or set CHROMIUM_PATH"
+    );
+    let web = project.join("web");
+    let dist = web.join("dist");
+    let running = app.serve_with(
+        free_port(),
+        &[("WEB_DIR", dist.to_str().expect("a UTF-8 path"))],
+    );
+    let base =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from);
+    let stem = spec
+        .file_stem()
+        .expect("a spec file name")
+        .to_string_lossy();
+    let screenshots = base.join("web-screenshots").join(stem.as_ref());
+    let _ = std::fs::remove_dir_all(&screenshots);
+    let printed = npm(
+        &web,
+        &["exec", "--", "playwright", "test"],
+        &[
+            ("CI", "true"),
+            ("BASE_URL", &running.base),
+            ("CHROMIUM_PATH", &chromium),
+            (
+                "SCREENSHOT_DIR",
+                screenshots.to_str().expect("a UTF-8 path"),
+            ),
+        ],
+    );
+    assert!(
+        printed.contains("passed") && !printed.contains("skipped"),
+        "{}: the browser tests ran nothing:\n{printed}",
+        spec.display()
+    );
+    for shot in ["form.png", "list.png", "list-phone.png"] {
+        assert!(
+            screenshots.join(shot).is_file(),
+            "{}: no screenshot {shot}:\n{printed}",
+            spec.display()
+        );
     }
 }
 

@@ -45,9 +45,10 @@ fn generated_files() {
             for file in &project.files {
                 // Thousands of lines of pinned versions, the same in every
                 // project but one package: checked by
-                // `cargo_lock_lists_packages_in_cargo_order` and by
-                // `cargo build --locked` in the end-to-end test instead.
-                if file.path == "Cargo.lock" {
+                // `cargo_lock_lists_packages_in_cargo_order`, and by
+                // `cargo build --locked` and `npm ci` in the end-to-end
+                // test, instead.
+                if file.path == "Cargo.lock" || file.path == "web/package-lock.json" {
                     continue;
                 }
                 insta::assert_snapshot!(snapshot_name(&file.path), &file.contents);
@@ -170,6 +171,48 @@ fn cargo_lock_lists_packages_in_cargo_order() {
         assert!(
             lock.ends_with('\n') && !lock.ends_with("\n\n"),
             "{app}: one final newline"
+        );
+    }
+}
+
+/// `npm ci` refuses a lock that disagrees with package.json; this catches it
+/// without the network: the lock's root package must be package.json's.
+#[test]
+fn package_lock_matches_package_json() {
+    let source = "app: acme_crm\nisolation: pool\nroles: [owner]\nentities:\n  note:\n    fields:\n      body: text\n";
+    let project = tenantgen::generate("spec.yaml", source, &tenantgen::Templates::builtin())
+        .expect("generate");
+    let json = |path: &str| -> serde_json::Value {
+        let file = project
+            .files
+            .iter()
+            .find(|file| file.path == path)
+            .unwrap_or_else(|| panic!("no {path}"));
+        serde_json::from_str(&file.contents).unwrap_or_else(|err| panic!("{path}: {err}"))
+    };
+    let package = json("web/package.json");
+    let lock = json("web/package-lock.json");
+    let root = &lock["packages"][""];
+    assert_eq!(package["name"], "acme-crm-web");
+    assert_eq!(lock["name"], package["name"]);
+    for key in [
+        "name",
+        "version",
+        "dependencies",
+        "devDependencies",
+        "engines",
+    ] {
+        assert_eq!(root[key], package[key], "the lock's root `{key}`");
+    }
+    let dependencies = package["dependencies"].as_object().expect("dependencies");
+    let dev = package["devDependencies"]
+        .as_object()
+        .expect("devDependencies");
+    for (name, version) in dependencies.iter().chain(dev) {
+        assert_eq!(
+            lock["packages"][format!("node_modules/{name}")]["version"],
+            *version,
+            "{name} is locked at the version package.json pins"
         );
     }
 }

@@ -139,8 +139,82 @@ spec_words! {
     }
 }
 
+/// How the web frontend edits a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Widget {
+    /// A one-line text input.
+    Text,
+    /// A multi-line text input.
+    Textarea,
+    /// An email input.
+    Email,
+    /// A web address input.
+    Url,
+    /// A UUID, typed as text.
+    Uuid,
+    /// A whole-number input.
+    Integer,
+    /// A decimal typed as text, so no digit is lost to floating point.
+    Decimal,
+    /// A number input that takes fractions.
+    Float,
+    /// A checkbox: the value is always true or false.
+    Checkbox,
+    /// Yes, no or not set.
+    YesNo,
+    /// A choice among an enum's values.
+    Select,
+    /// A date picker.
+    Date,
+    /// A date and time picker, in the browser's time zone.
+    Datetime,
+    /// A choice among the referenced entity's records, by name.
+    Reference,
+    /// JSON in a text area.
+    Json,
+}
+
 impl FieldType {
-    /// Whether min and max bound the length of the text rather than the value.
+    /// How a form edits a value of this type; a bool that may be unset needs
+    /// a third state a checkbox can't show.
+    pub fn widget(self, required_or_defaulted: bool) -> Widget {
+        match self {
+            FieldType::String => Widget::Text,
+            FieldType::Text => Widget::Textarea,
+            FieldType::Email => Widget::Email,
+            FieldType::Url => Widget::Url,
+            FieldType::Uuid => Widget::Uuid,
+            FieldType::Integer | FieldType::Bigint => Widget::Integer,
+            FieldType::Decimal => Widget::Decimal,
+            FieldType::Float => Widget::Float,
+            FieldType::Bool if required_or_defaulted => Widget::Checkbox,
+            FieldType::Bool => Widget::YesNo,
+            FieldType::Enum => Widget::Select,
+            FieldType::Date => Widget::Date,
+            FieldType::Datetime => Widget::Datetime,
+            FieldType::Ref => Widget::Reference,
+            FieldType::Json => Widget::Json,
+        }
+    }
+
+    /// The TypeScript type of one value as the API sends it; an enum is the
+    /// union of its values. Decimals travel as strings, so no digit is lost.
+    pub fn ts_type(self, values: &[String]) -> String {
+        match self {
+            FieldType::Integer | FieldType::Bigint | FieldType::Float => "number".to_owned(),
+            FieldType::Bool => "boolean".to_owned(),
+            FieldType::Json => "Json".to_owned(),
+            FieldType::Enum if !values.is_empty() => values
+                .iter()
+                .map(|value| serde_json::Value::from(value.as_str()).to_string())
+                .collect::<Vec<_>>()
+                .join(" | "),
+            _ => "string".to_owned(),
+        }
+    }
+
+    /// Whether the min and max bound the length of the text rather than the value.
     pub fn bounds_length(self) -> bool {
         matches!(
             self,
@@ -249,6 +323,8 @@ pub struct Noun {
     pub rust_plural_ident: String,
     /// TypeScript type name.
     pub ts_type: String,
+    /// The TypeScript type of what creating a record takes (`LineItemInput`).
+    pub ts_input_type: String,
     /// TypeScript variable name (`lineItem`).
     pub ts_ident: String,
     /// TypeScript variable name for the plural (`lineItems`).
@@ -278,6 +354,7 @@ impl Noun {
             rust_module: names::rust_module(singular),
             rust_plural_ident: names::rust_ident(plural),
             ts_type: names::ts_type(&names::pascal(singular)),
+            ts_input_type: format!("{}Input", names::pascal(singular)),
             ts_ident: names::ts_ident(&names::camel(singular)),
             ts_plural_ident: names::ts_ident(&names::camel(plural)),
             label,
@@ -295,6 +372,8 @@ pub struct Model {
     pub app: String,
     /// The display name.
     pub title: String,
+    /// The web frontend's npm package name (`acme-crm-web`).
+    pub npm_package: String,
     /// How tenants are isolated.
     pub isolation: Isolation,
     /// The same, as flags for templates to branch on.
@@ -411,6 +490,12 @@ pub struct Entity {
     pub tenant_scoped: bool,
     /// The URL path of its collection (`/api/line_items`).
     pub route: String,
+    /// The path of its pages in the web frontend (`/line-items`).
+    pub page_path: String,
+    /// The field that names a record for people (in lists, and wherever a
+    /// reference points at one): the first required short text, else the
+    /// first short text, else none.
+    pub label_field: Option<String>,
     /// Fields in spec order, without the implicit ones.
     pub fields: Vec<Field>,
     /// The roles allowed to perform each action.
@@ -460,6 +545,21 @@ pub struct Field {
     pub is_text: bool,
     /// The TypeScript variable name.
     pub ts_ident: String,
+    /// The TypeScript type of one value (without `| null`).
+    pub ts_type: String,
+    /// How the web frontend edits it.
+    pub widget: Widget,
+    /// The lower bound as a TypeScript number literal, when a JavaScript
+    /// number holds it exactly (bigint bounds may not).
+    pub ts_min: Option<String>,
+    /// The upper bound, likewise.
+    pub ts_max: Option<String>,
+    /// Shown as a column of the web frontend's list (the first few fields
+    /// that fit in a cell).
+    pub listed: bool,
+    /// Offered as a filter of the web frontend's list: fields with a few
+    /// values to pick from, references, and indexed fields.
+    pub filterable: bool,
     /// Display name.
     pub label: String,
     /// The field type.
@@ -495,6 +595,10 @@ pub struct DefaultValue {
     pub json: serde_json::Value,
     /// As an SQL expression.
     pub sql: String,
+    /// As a TypeScript literal, when a JavaScript value holds it exactly (a
+    /// bigint beyond 2^53 does not) and is known before insert (`today` and
+    /// `now` are not).
+    pub ts: Option<String>,
 }
 
 /// The target of a ref field.

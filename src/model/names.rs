@@ -304,9 +304,31 @@ const TS_KEYWORDS: &[&str] = &[
 
 /// Global TypeScript and DOM types an entity type must not shadow.
 const TS_TAKEN_TYPES: &[&str] = &[
-    "Array", "Boolean", "Date", "Element", "Error", "Event", "File", "Function", "Map", "Node",
-    "Number", "Object", "Partial", "Promise", "Record", "RegExp", "Request", "Response", "Set",
-    "String", "Symbol",
+    "Array",
+    "Boolean",
+    "Date",
+    "Element",
+    "Error",
+    "Event",
+    "File",
+    "Function",
+    "Json",
+    "Map",
+    "Node",
+    "Number",
+    "Object",
+    "Page",
+    "Partial",
+    "Promise",
+    "ReadOnlyResource",
+    "Record",
+    "RegExp",
+    "Request",
+    "Resource",
+    "Response",
+    "Set",
+    "String",
+    "Symbol",
 ];
 
 /// Words whose plural is the same word.

@@ -33,6 +33,13 @@ const SYSTEM_COLUMNS: &[&str] = &["cmax", "cmin", "ctid", "oid", "tableoid", "xm
 /// Collection routes the generated API already uses under `/api`.
 const RESERVED_ROUTES: &[&str] = &["members"];
 
+/// First path segments the generated app answers itself, outside `/api`:
+/// the web frontend's own pages, the built assets, and the backend's
+/// operational routes. An entity's pages (`/<plural>`) can't use them.
+const RESERVED_PAGES: &[&str] = &[
+    "api", "assets", "auth", "healthz", "login", "members", "metrics", "readyz", "signup",
+];
+
 /// Checks a raw spec and builds the model, or returns every problem found.
 pub fn validate(raw: &Located<RawSpec>) -> Result<Model, Vec<Problem>> {
     let mut checker = Checker::default();
@@ -136,6 +143,7 @@ impl Checker {
         Some(Model {
             creation_order,
             title: title.unwrap_or_else(|| names::words(&app)),
+            npm_package: format!("{}-web", app.replace('_', "-")),
             app,
             isolation,
             mode: isolation.into(),
@@ -283,6 +291,19 @@ impl Checker {
                         plural_span,
                         format!("entity `{}` would be served at `/api/{plural}`, which the generated API uses for tenant members", key.value),
                         "route already taken",
+                    )
+                    .with_help("rename the entity, or set another `plural:`"),
+                );
+            }
+            let page = plural.replace('_', "-");
+            if !RESERVED_ROUTES.contains(&plural.as_str())
+                && RESERVED_PAGES.contains(&page.as_str())
+            {
+                self.report(
+                    Problem::new(
+                        plural_span,
+                        format!("entity `{}` would have its web pages at `/{page}`, which the generated app uses itself", key.value),
+                        "path already taken",
                     )
                     .with_help("rename the entity, or set another `plural:`"),
                 );
@@ -603,6 +624,15 @@ impl Checker {
                 format!("Option<{}>", field_type.rust_type())
             },
             ts_ident: names::ts_ident(&names::camel(snake)),
+            ts_type: field_type.ts_type(&values),
+            widget: field_type.widget(required || default.is_some()),
+            ts_min: min.as_ref().and_then(|bound| ts_number(&bound.value)),
+            ts_max: max.as_ref().and_then(|bound| ts_number(&bound.value)),
+            listed: false,
+            filterable: field_type == FieldType::Enum
+                || field_type == FieldType::Bool
+                || field_type == FieldType::Ref
+                || index,
             label: label.unwrap_or_else(|| names::words(snake)),
             field_type,
             required,
@@ -916,7 +946,20 @@ impl Checker {
                 return None;
             }
         };
-        Some(DefaultValue { json, sql })
+        // `today` and `now` are worked out by the database at insert time.
+        let computed_on_insert = matches!(
+            (field_type, &json),
+            (FieldType::Date, Value::String(text)) if text == "today"
+        ) || matches!(
+            (field_type, &json),
+            (FieldType::Datetime, Value::String(text)) if text == "now"
+        );
+        let ts = match &json {
+            _ if computed_on_insert => None,
+            serde_json::Value::Number(number) => ts_number(number),
+            other => Some(other.to_string()),
+        };
+        Some(DefaultValue { json, sql, ts })
     }
 
     /// Cross-entity checks (refs, permissions, name lengths), then the entities.
@@ -1051,8 +1094,11 @@ impl Checker {
             let Some(permissions) = permissions else {
                 continue;
             };
+            mark_listed(&mut fields);
             entities.push(Entity {
                 route: format!("/api/{}", draft.names.plural),
+                page_path: format!("/{}", draft.names.plural.replace('_', "-")),
+                label_field: label_field(&fields),
                 tenant_scoped: draft.scope == Scope::Tenant,
                 names: draft.names.clone(),
                 scope: draft.scope,
@@ -1434,6 +1480,46 @@ impl Checker {
         }
         Some(text.to_owned())
     }
+}
+
+/// `number` as a TypeScript literal, when a JavaScript number holds it
+/// exactly: floats as written, integers up to 2^53 - 1.
+fn ts_number(number: &serde_json::Number) -> Option<String> {
+    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+    let safe = match (number.as_i64(), number.as_u64()) {
+        (Some(n), _) => n.unsigned_abs() <= MAX_SAFE_INTEGER,
+        (None, Some(n)) => n <= MAX_SAFE_INTEGER,
+        (None, None) => true,
+    };
+    safe.then(|| number.to_string())
+}
+
+/// How many fields a list shows besides the record's name.
+const LISTED_FIELDS: usize = 4;
+
+/// Marks the fields a list shows: the first few whose values fit in a cell
+/// (long text and JSON don't).
+fn mark_listed(fields: &mut [Field]) {
+    for field in fields
+        .iter_mut()
+        .filter(|field| !matches!(field.field_type, FieldType::Text | FieldType::Json))
+        .take(LISTED_FIELDS + 1)
+    {
+        field.listed = true;
+    }
+}
+
+/// The field that names a record: the first required short text, else the
+/// first short text.
+fn label_field(fields: &[Field]) -> Option<String> {
+    let short_text =
+        |field: &&Field| matches!(field.field_type, FieldType::String | FieldType::Email);
+    fields
+        .iter()
+        .filter(short_text)
+        .find(|field| field.required)
+        .or_else(|| fields.iter().find(short_text))
+        .map(|field| field.name.clone())
 }
 
 /// Entity positions with the targets of required references first; cycles
