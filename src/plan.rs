@@ -332,9 +332,11 @@ fn web(model: &Model) -> Vec<PlannedFile> {
         "web/src/pages/MembersPage.tsx",
         "web/src/pages/NotFoundPage.tsx",
         "web/src/pages/SignupPage.tsx",
+        "web/src/recordNames.ts",
         "web/src/session.tsx",
         "web/src/styles.css",
         "web/src/useLoad.ts",
+        "web/src/usePageTitle.ts",
     ];
     let mut files: Vec<PlannedFile> = WEB_FILES
         .iter()

@@ -377,6 +377,57 @@ fn record(entity: &Entity, n: u32, refs: &BTreeMap<usize, String>) -> Value {
     Value::Object(body)
 }
 
+/// `?q=` finds a record by part of its name in any case, takes `%` and `_`
+/// literally, and is refused for entities whose records have no name.
+fn search(client: &Client, token: &str, entity: &Entity, stored: &Value, what: &str) {
+    let route = &entity.route;
+    let Some(label) = &entity.label_field else {
+        let (status, body) = client.get(&format!("{route}?q=x"), Some(token));
+        assert_eq!(status, 400, "{what}: searched without a name: {body}");
+        return;
+    };
+    let name = stored[label].as_str().expect("the name is text");
+    let ids = |query: &str| -> Vec<String> {
+        let (status, body) = client.get(&format!("{route}?q={query}"), Some(token));
+        assert_eq!(status, 200, "{what}: ?q={query}: {body}");
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|item| item["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let part: String = name
+        .chars()
+        .skip(1)
+        .take(3)
+        .collect::<String>()
+        .to_uppercase();
+    let id = stored["id"].as_str().expect("an id").to_owned();
+    assert!(
+        ids(&urlencode(&part)).contains(&id),
+        "{what}: `{part}` finds `{name}`"
+    );
+    if !name.contains('%') {
+        assert!(ids("%25").is_empty(), "{what}: `%` matches only itself");
+    }
+    if !name.contains('_') {
+        assert!(ids("_").is_empty(), "{what}: `_` matches only itself");
+    }
+}
+
+/// Percent-encodes a query parameter's value.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 fn token_for(body: &Value) -> String {
     body["token"]
         .as_str()
@@ -1046,6 +1097,13 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
             assert_eq!(
                 again["updated_at"], stored["updated_at"],
                 "{what}: unchanged by B"
+            );
+            search(
+                &client,
+                a_read,
+                entity,
+                &stored,
+                &format!("{what}: {route}"),
             );
         }
 

@@ -496,6 +496,9 @@ pub struct Entity {
     /// reference points at one): the first required short text, else the
     /// first short text, else none.
     pub label_field: Option<String>,
+    /// The label field's column as written in SQL: lists can be searched
+    /// by it (`?q=`), case-insensitively.
+    pub search_column: Option<String>,
     /// Fields in spec order, without the implicit ones.
     pub fields: Vec<Field>,
     /// The roles allowed to perform each action.

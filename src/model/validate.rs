@@ -33,6 +33,9 @@ const SYSTEM_COLUMNS: &[&str] = &["cmax", "cmin", "ctid", "oid", "tableoid", "xm
 /// Collection routes the generated API already uses under `/api`.
 const RESERVED_ROUTES: &[&str] = &["members"];
 
+/// The query parameters of a list that are not filters.
+const LIST_PARAMETERS: &[&str] = &["limit", "page", "q", "sort"];
+
 /// First path segments the generated app answers itself, outside `/api`:
 /// the web frontend's own pages, the built assets, and the backend's
 /// operational routes. An entity's pages (`/<plural>`) can't use them.
@@ -629,10 +632,12 @@ impl Checker {
             ts_min: min.as_ref().and_then(|bound| ts_number(&bound.value)),
             ts_max: max.as_ref().and_then(|bound| ts_number(&bound.value)),
             listed: false,
-            filterable: field_type == FieldType::Enum
-                || field_type == FieldType::Bool
-                || field_type == FieldType::Ref
-                || index,
+            // A field named like a list parameter can't be a filter too.
+            filterable: !LIST_PARAMETERS.contains(&snake)
+                && (field_type == FieldType::Enum
+                    || field_type == FieldType::Bool
+                    || field_type == FieldType::Ref
+                    || index),
             label: label.unwrap_or_else(|| names::words(snake)),
             field_type,
             required,
@@ -1099,6 +1104,12 @@ impl Checker {
                 route: format!("/api/{}", draft.names.plural),
                 page_path: format!("/{}", draft.names.plural.replace('_', "-")),
                 label_field: label_field(&fields),
+                search_column: label_field(&fields).and_then(|label| {
+                    fields
+                        .iter()
+                        .find(|field| field.name == label)
+                        .map(|field| field.column_sql.clone())
+                }),
                 tenant_scoped: draft.scope == Scope::Tenant,
                 names: draft.names.clone(),
                 scope: draft.scope,

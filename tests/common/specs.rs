@@ -23,3 +23,9 @@ pub fn valid_specs() -> Vec<PathBuf> {
     assert!(!paths.is_empty(), "no specs found");
     paths
 }
+
+/// Generated files with no snapshot: thousands of lines of pinned versions,
+/// the same in every project but for its name. `cargo build --locked` and
+/// `npm ci` in the end-to-end test check them instead, and
+/// `tests/generate.rs` checks their shape.
+pub const NOT_SNAPSHOTTED: &[&str] = &["Cargo.lock", "web/package-lock.json"];
