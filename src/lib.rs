@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod diagnostic;
+pub mod drift;
 pub mod model;
 pub mod plan;
 pub mod render;

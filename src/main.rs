@@ -36,11 +36,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = IsolationArg::Pool)]
         isolation: IsolationArg,
     },
-    /// Validate a spec and print every problem.
-    #[command(after_help = "Example:\n  gen check spec.yaml")]
+    /// Validate a spec and print every problem; with --drift, compare a
+    /// generated project with what its spec.yaml generates now.
+    #[command(after_help = "Example:\n  gen check spec.yaml\n  gen check --drift acme_crm")]
     Check {
-        /// The spec file.
-        spec: PathBuf,
+        /// The spec file; with --drift, the project folder (default: the current one).
+        #[arg(required_unless_present = "drift")]
+        path: Option<PathBuf>,
+        /// List the generator-owned files that differ from what spec.yaml
+        /// generates (edited, missing or stale) and exit 1 if there are any:
+        /// for CI.
+        #[arg(long)]
+        drift: bool,
     },
     /// Generate a project from a spec.
     #[command(after_help = "Example:\n  gen new examples/crm.yaml -o acme_crm")]
@@ -99,6 +106,8 @@ enum Refusal {
     Write(WriteError),
     #[error("{0}")]
     Template(tenantgen::RenderError),
+    #[error("{count} generated file{s} differ{verb} from what `{spec}` generates", s = if *count == 1 { "" } else { "s" }, verb = if *count == 1 { "s" } else { "" })]
+    Drift { count: usize, spec: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -122,7 +131,15 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Init { file, isolation } => init(&file, isolation.into()),
-        Command::Check { spec } => check(&spec),
+        Command::Check { path, drift: true } => {
+            check_drift(path.as_deref().unwrap_or_else(|| Path::new(".")))
+        }
+        Command::Check {
+            path: Some(spec), ..
+        } => check(&spec),
+        Command::Check { path: None, .. } => {
+            unreachable!("clap requires the spec unless --drift is given")
+        }
         Command::New {
             spec,
             output,
@@ -189,6 +206,61 @@ fn check(path: &Path) -> anyhow::Result<()> {
         model.isolation
     );
     Ok(())
+}
+
+/// Compares the project in `dir` with what its `spec.yaml` generates now,
+/// laid out as `gen new` writes it; prints each difference.
+fn check_drift(dir: &Path) -> anyhow::Result<()> {
+    let spec = dir.join("spec.yaml");
+    let source = std::fs::read_to_string(&spec).with_context(|| {
+        format!(
+            "can't read `{}`: is `{}` a project made by `gen new`?",
+            spec.display(),
+            dir.display()
+        )
+    })?;
+    let project = tenantgen::generate(&spec.display().to_string(), &source, &Templates::builtin())
+        .map_err(|err| match err {
+            GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
+            other => anyhow::Error::from(other),
+        })?;
+    let (files, formatted) = write::laid_out(&project.files)?;
+    if !formatted {
+        eprintln!("note: rustfmt was not found; Rust files are compared as rendered, unformatted");
+    }
+    let drift = tenantgen::drift::compare(&files, |path| std::fs::read(dir.join(path)).ok());
+    for difference in &drift {
+        let kind = match difference.kind {
+            tenantgen::drift::DriftKind::Changed => "changed",
+            tenantgen::drift::DriftKind::Missing => "missing",
+        };
+        println!("{kind}: {}", difference.path);
+    }
+    if drift.iter().any(|difference| {
+        difference.path.starts_with("migrations/")
+            && difference.kind == tenantgen::drift::DriftKind::Changed
+    }) {
+        eprintln!(
+            "note: a migration was edited; databases that already applied it won't run it again, and `migrate` refuses a changed one"
+        );
+    }
+    if drift.is_empty() {
+        let owned = files
+            .iter()
+            .filter(|file| file.policy == tenantgen::plan::WritePolicy::Generated)
+            .count();
+        println!(
+            "no drift: the {owned} generated files match what `{}` generates",
+            spec.display()
+        );
+        Ok(())
+    } else {
+        Err(Refusal::Drift {
+            count: drift.len(),
+            spec,
+        }
+        .into())
+    }
 }
 
 fn new(

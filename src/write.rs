@@ -155,6 +155,39 @@ pub fn write_project(
     Ok(summary)
 }
 
+/// `files` as `gen new` would write them: the Rust laid out by rustfmt in
+/// a scratch folder, everything else as rendered. Returns them and whether
+/// rustfmt ran.
+pub fn laid_out(files: &[RenderedFile]) -> Result<(Vec<RenderedFile>, bool), WriteError> {
+    let scratch = tempfile::Builder::new()
+        .prefix("tenantgen-layout-")
+        .tempdir()
+        .map_err(io_error(&std::env::temp_dir()))?;
+    let rust: Vec<RenderedFile> = files
+        .iter()
+        .filter(|file| file.path.ends_with(".rs"))
+        .cloned()
+        .collect();
+    for file in &rust {
+        let path = scratch.path().join(&file.path);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        fs::write(&path, &file.contents).map_err(io_error(&path))?;
+    }
+    let formatted = format_rust(scratch.path(), &rust)?;
+    let mut laid_out = Vec::with_capacity(files.len());
+    for file in files {
+        let mut file = file.clone();
+        if formatted && file.path.ends_with(".rs") {
+            let path = scratch.path().join(&file.path);
+            file.contents = fs::read_to_string(&path).map_err(io_error(&path))?;
+        }
+        laid_out.push(file);
+    }
+    Ok((laid_out, formatted))
+}
+
 /// Lays out the staged Rust files with rustfmt, when it is installed (as it
 /// is with every rustup toolchain); `RUSTFMT` names another binary. Templates
 /// already follow rustfmt's style for ordinary names, but rustfmt's line

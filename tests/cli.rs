@@ -399,3 +399,82 @@ fn no_format_skips_rustfmt_and_still_writes_everything() {
         files_under(&dir.path().join("raw"))
     );
 }
+
+/// `gen check --drift` for CI: a fresh project has none; edited, deleted
+/// and stale generator-owned files are each listed and fail the check;
+/// files of the user's own are not the generator's business.
+#[test]
+fn drift_check_lists_what_differs_from_the_spec() {
+    let scratch = tempdir();
+    let project = scratch.path().join("project");
+    let spec = example("crm.yaml");
+    let output = run(
+        scratch.path(),
+        &["new", spec.to_str().expect("utf-8"), "-o", "project"],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let drift = |dir: &Path, args: &[&str]| {
+        let output = run(dir, &[&["check", "--drift"], args].concat());
+        (
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    };
+
+    let (code, stdout, _) = drift(scratch.path(), &["project"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.starts_with("no drift: "), "{stdout}");
+    // The current folder is the default.
+    assert_eq!(drift(&project, &[]).0, Some(0));
+
+    std::fs::write(project.join("src/custom.rs"), "// mine\n").expect("write");
+    assert_eq!(drift(&project, &[]).0, Some(0), "a file of the user's own");
+
+    let app = project.join("src/app.rs");
+    let mut edited = std::fs::read_to_string(&app).expect("read");
+    edited.push_str("// a hand edit\n");
+    std::fs::write(&app, edited).expect("write");
+    std::fs::remove_file(project.join("web/src/App.tsx")).expect("remove");
+    let migration = project.join("migrations/0003_create_companies.sql");
+    let mut sql = std::fs::read_to_string(&migration).expect("read");
+    sql.push_str("-- edited\n");
+    std::fs::write(&migration, sql).expect("write");
+    let (code, stdout, stderr) = drift(&project, &[]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "changed: migrations/0003_create_companies.sql\nchanged: src/app.rs\nmissing: web/src/App.tsx\n"
+    );
+    assert!(stderr.contains("3 generated files differ"), "{stderr}");
+    assert!(stderr.contains("a migration was edited"), "{stderr}");
+
+    // Editing the spec without regenerating leaves the files stale.
+    let fresh = scratch.path().join("fresh");
+    let output = run(
+        scratch.path(),
+        &["new", spec.to_str().expect("utf-8"), "-o", "fresh"],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let spec_text = std::fs::read_to_string(fresh.join("spec.yaml")).expect("read");
+    let spec_text = spec_text.replace(
+        "      founded: date\n",
+        "      founded: date\n      website: url\n",
+    );
+    std::fs::write(fresh.join("spec.yaml"), spec_text).expect("write");
+    let (code, stdout, _) = drift(&fresh, &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("changed: src/api/entities/company.rs"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("spec.yaml"),
+        "the spec is the user's: {stdout}"
+    );
+
+    // Not a project.
+    let (code, _, stderr) = drift(scratch.path(), &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("made by `gen new`"), "{stderr}");
+}

@@ -1,0 +1,91 @@
+//! Drift: how a generated project on disk differs from what its spec
+//! generates now. `gen check --drift` runs this in CI, so that a hand edit
+//! to a generator-owned file, or an edited migration, never goes unnoticed.
+
+use crate::plan::WritePolicy;
+use crate::render::RenderedFile;
+
+/// How one generator-owned file differs from what the spec generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftKind {
+    /// On disk, with other contents.
+    Changed,
+    /// Not on disk.
+    Missing,
+}
+
+/// One generator-owned file that differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    /// Path relative to the project root, `/`-separated.
+    pub path: String,
+    /// How it differs.
+    pub kind: DriftKind,
+}
+
+/// Compares the generator-owned files of `expected` (laid out as `gen new`
+/// writes them) with what `read` finds on disk, in path order. Files the
+/// generator does not produce, and the spec itself, are the user's and are
+/// never reported.
+pub fn compare(
+    expected: &[RenderedFile],
+    mut read: impl FnMut(&str) -> Option<Vec<u8>>,
+) -> Vec<Drift> {
+    expected
+        .iter()
+        .filter(|file| file.policy == WritePolicy::Generated)
+        .filter_map(|file| {
+            let kind = match read(&file.path) {
+                None => DriftKind::Missing,
+                Some(bytes) if bytes == file.contents.as_bytes() => return None,
+                Some(_) => DriftKind::Changed,
+            };
+            Some(Drift {
+                path: file.path.clone(),
+                kind,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str, policy: WritePolicy) -> RenderedFile {
+        RenderedFile {
+            path: path.to_owned(),
+            contents: contents.to_owned(),
+            policy,
+        }
+    }
+
+    #[test]
+    fn only_generator_owned_files_that_differ_are_reported() {
+        let expected = [
+            file("a.rs", "same", WritePolicy::Generated),
+            file("b.rs", "new", WritePolicy::Generated),
+            file("c.rs", "gone", WritePolicy::Generated),
+            file("spec.yaml", "edited by the user", WritePolicy::Copied),
+        ];
+        let drift = compare(&expected, |path| match path {
+            "a.rs" => Some(b"same".to_vec()),
+            "b.rs" => Some(b"old".to_vec()),
+            "spec.yaml" => Some(b"anything".to_vec()),
+            _ => None,
+        });
+        assert_eq!(
+            drift,
+            [
+                Drift {
+                    path: "b.rs".to_owned(),
+                    kind: DriftKind::Changed
+                },
+                Drift {
+                    path: "c.rs".to_owned(),
+                    kind: DriftKind::Missing
+                },
+            ]
+        );
+    }
+}
