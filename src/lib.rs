@@ -11,8 +11,10 @@ pub mod diagnostic;
 pub mod drift;
 pub mod model;
 pub mod plan;
+pub mod regenerate;
 pub mod render;
 pub mod spec;
+pub mod state;
 pub mod write;
 
 pub use diagnostic::{Diagnostics, Problem};

@@ -67,6 +67,17 @@ enum Command {
         #[arg(long)]
         no_format: bool,
     },
+    /// Show what regenerating a project from its edited spec.yaml would do,
+    /// writing nothing.
+    #[command(after_help = "Example:\n  gen plan acme_crm --diff")]
+    Plan {
+        /// The project folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Also print a unified diff of each file that would be written.
+        #[arg(long)]
+        diff: bool,
+    },
     /// Print the JSON Schema of the spec format.
     #[command(after_help = "Example:\n  gen schema > spec.schema.json")]
     Schema,
@@ -108,6 +119,8 @@ enum Refusal {
     Template(tenantgen::RenderError),
     #[error("{count} generated file{s} differ{verb} from what `{spec}` generates", s = if *count == 1 { "" } else { "s" }, verb = if *count == 1 { "s" } else { "" })]
     Drift { count: usize, spec: PathBuf },
+    #[error("{0} file{s} can't be regenerated as things stand", s = if *.0 == 1 { "" } else { "s" })]
+    Conflicts(usize),
 }
 
 fn main() -> ExitCode {
@@ -137,6 +150,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Check {
             path: Some(spec), ..
         } => check(&spec),
+        Command::Plan { dir, diff } => plan(&dir, diff),
         Command::Check { path: None, .. } => {
             unreachable!("clap requires the spec unless --drift is given")
         }
@@ -208,9 +222,9 @@ fn check(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Compares the project in `dir` with what its `spec.yaml` generates now,
-/// laid out as `gen new` writes it; prints each difference.
-fn check_drift(dir: &Path) -> anyhow::Result<()> {
+/// What the project in `dir` generates now from its `spec.yaml`, laid out as
+/// `gen new` writes it.
+fn generate_laid_out(dir: &Path) -> anyhow::Result<(PathBuf, Vec<tenantgen::RenderedFile>)> {
     let spec = dir.join("spec.yaml");
     let source = std::fs::read_to_string(&spec).with_context(|| {
         format!(
@@ -228,6 +242,77 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
     if !formatted {
         eprintln!("note: rustfmt was not found; Rust files are compared as rendered, unformatted");
     }
+    Ok((spec, files))
+}
+
+fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
+    use tenantgen::regenerate::Action;
+    let (_, files) = generate_laid_out(dir)?;
+    let manifest_path = dir.join(tenantgen::state::MANIFEST_PATH);
+    let manifest = std::fs::read_to_string(&manifest_path).with_context(|| {
+        format!(
+            "can't read `{}`: projects generated before gen recorded its state need `gen new spec.yaml -o {} --force` once",
+            manifest_path.display(),
+            dir.display()
+        )
+    })?;
+    let manifest = tenantgen::state::Manifest::parse(&manifest)
+        .with_context(|| format!("`{}` is not a manifest gen wrote", manifest_path.display()))?;
+    let read = |path: &str| std::fs::read(dir.join(path)).ok();
+    let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
+    for change in &plan.changes {
+        let (word, note) = match &change.action {
+            Action::Create => ("create", String::new()),
+            Action::Update => ("update", String::new()),
+            Action::Delete => ("delete", String::new()),
+            Action::Merge => ("merge", " (changed by you and by the generator)".to_owned()),
+            Action::KeepEdited => (
+                "keep",
+                " (changed by you; the generator's version is the same)".to_owned(),
+            ),
+            Action::KeepOrphaned => (
+                "keep",
+                " (changed by you and no longer generated: yours from now on)".to_owned(),
+            ),
+            Action::Conflict(reason) => ("conflict", format!(": {reason}")),
+        };
+        println!("{word:<8} {}{note}", change.path);
+        let writes = matches!(
+            change.action,
+            Action::Create | Action::Update | Action::Delete
+        );
+        if show_diff && writes {
+            let old = read(&change.path)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default();
+            let new = files
+                .iter()
+                .find(|file| file.path == change.path)
+                .map(|file| file.contents.as_str())
+                .unwrap_or_default();
+            let diff = similar::TextDiff::from_lines(old.as_str(), new);
+            print!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{}", change.path), &format!("b/{}", change.path))
+            );
+        }
+    }
+    println!("{} generated files unchanged", plan.unchanged);
+    if !plan.writes_anything() && plan.conflicts().next().is_none() {
+        println!("nothing to do: the project matches its spec");
+    }
+    match plan.conflicts().count() {
+        0 => Ok(()),
+        count => Err(Refusal::Conflicts(count).into()),
+    }
+}
+
+/// Compares the project in `dir` with what its `spec.yaml` generates now,
+/// laid out as `gen new` writes it; prints each difference.
+fn check_drift(dir: &Path) -> anyhow::Result<()> {
+    let (spec, files) = generate_laid_out(dir)?;
     let drift = tenantgen::drift::compare(&files, |path| std::fs::read(dir.join(path)).ok());
     for difference in &drift {
         let kind = match difference.kind {

@@ -102,8 +102,11 @@ pub fn write_project(
     if existing == Some(false) && !force {
         return Err(WriteError::NotEmpty(dir.to_owned()));
     }
+    // What the project remembers of this generation goes in with it.
+    let planned_state = crate::state::state_files(files);
     if existing.is_some() {
         check_nothing_in_the_way(dir, files)?;
+        check_nothing_in_the_way(dir, &planned_state)?;
     }
 
     let parent = match dir.parent() {
@@ -134,6 +137,22 @@ pub fn write_project(
     if options.format {
         summary.formatted = format_rust(staging.path(), files)?;
     }
+    // The manifest hashes files as written: the Rust as rustfmt laid it out.
+    let mut written = files.to_vec();
+    if summary.formatted {
+        for file in written.iter_mut().filter(|file| file.path.ends_with(".rs")) {
+            let path = staging.path().join(&file.path);
+            file.contents = fs::read_to_string(&path).map_err(io_error(&path))?;
+        }
+    }
+    let state = crate::state::state_files(&written);
+    for file in &state {
+        let path = staging.path().join(&file.path);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        fs::write(&path, &file.contents).map_err(io_error(&path))?;
+    }
 
     if existing.is_none() {
         // The whole tree appears at once.
@@ -144,7 +163,7 @@ pub fn write_project(
         // An existing folder (perhaps the current one) keeps its identity:
         // each file is moved in atomically, and files the generator doesn't
         // produce are left alone. Everything in the way was ruled out above.
-        for file in files {
+        for file in files.iter().chain(&state) {
             let target = dir.join(&file.path);
             if let Some(folder) = target.parent() {
                 fs::create_dir_all(folder).map_err(io_error(folder))?;

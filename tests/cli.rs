@@ -478,3 +478,100 @@ fn drift_check_lists_what_differs_from_the_spec() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("made by `gen new`"), "{stderr}");
 }
+
+/// `gen new` records its state under `.gen/`, and `gen plan` works from it:
+/// a no-op plans nothing; a new entity creates its files and appends its
+/// migration; a file the user edited keeps the edit; a spec change that
+/// would rewrite an existing migration is a conflict (exit 1); and nothing
+/// is ever written.
+#[test]
+fn plan_reads_the_recorded_state_and_writes_nothing() {
+    let scratch = tempdir();
+    let project = scratch.path().join("project");
+    let spec = example("crm.yaml");
+    let output = run(
+        scratch.path(),
+        &["new", spec.to_str().expect("utf-8"), "-o", "project"],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+
+    // The manifest hashes every generator-owned file as written.
+    let manifest = tenantgen::state::Manifest::parse(
+        &std::fs::read_to_string(project.join(".gen/manifest.json")).expect("a manifest"),
+    )
+    .expect("a manifest gen wrote");
+    assert!(manifest.files.contains_key("src/app.rs"));
+    assert!(
+        !manifest.files.contains_key("spec.yaml"),
+        "the spec is the user's"
+    );
+    for (path, hash) in &manifest.files {
+        let bytes = std::fs::read(project.join(path)).expect("a generated file");
+        assert_eq!(&tenantgen::state::hash(&bytes), hash, "{path}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(project.join(".gen/spec.yaml")).expect("the recorded spec"),
+        std::fs::read_to_string(&spec).expect("spec")
+    );
+
+    let plan = || {
+        let output = run(&project, &["plan"]);
+        (
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    };
+    let (code, stdout, _) = plan();
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.ends_with("nothing to do: the project matches its spec\n"),
+        "{stdout}"
+    );
+
+    let before = files_under(&project);
+    let app = project.join("src/app.rs");
+    let mut edited = std::fs::read_to_string(&app).expect("read");
+    edited.push_str("// a hand edit\n");
+    std::fs::write(&app, &edited).expect("write");
+    let spec_path = project.join("spec.yaml");
+    let mut spec_text = std::fs::read_to_string(&spec_path).expect("read");
+    spec_text.push_str("  note:\n    fields:\n      body: { type: text, required: true }\n");
+    std::fs::write(&spec_path, &spec_text).expect("write");
+    let (code, stdout, stderr) = plan();
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    for line in [
+        "create   migrations/0007_create_notes.sql",
+        "create   src/api/entities/note.rs",
+        "update   src/api/entities.rs",
+        "update   web/src/entities.ts",
+        "keep     src/app.rs (changed by you; the generator's version is the same)",
+    ] {
+        assert!(stdout.lines().any(|l| l == line), "`{line}` in:\n{stdout}");
+    }
+
+    // A field added to an existing entity would rewrite its migration.
+    let spec_text = spec_text.replace(
+        "      founded: date\n",
+        "      founded: date\n      website: url\n",
+    );
+    std::fs::write(&spec_path, &spec_text).expect("write");
+    let (code, stdout, stderr) = plan();
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("conflict migrations/0003_create_companies.sql: the spec change would rewrite this existing migration"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 file can't be regenerated"), "{stderr}");
+
+    let output = run(&project, &["plan", "--diff"]);
+    assert!(
+        text(&output.stdout).contains("+        url website"),
+        "{}",
+        text(&output.stdout)
+    );
+
+    // Planning wrote nothing.
+    assert_eq!(files_under(&project), before);
+    assert_eq!(std::fs::read_to_string(&app).expect("read"), edited);
+}

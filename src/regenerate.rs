@@ -1,0 +1,265 @@
+//! What regenerating a project would do to each file, worked out from what
+//! the edited spec generates, what the last generation wrote (its manifest)
+//! and what is on disk now. Pure: the caller reads the disk.
+//!
+//! A generator-owned file the user never touched is the generator's to
+//! rewrite or delete. One the user changed keeps the user's work: if the
+//! generator's output for it is unchanged it is left alone, otherwise the
+//! two changes must be merged. Migrations are append-only: one that exists
+//! is never rewritten or removed.
+
+use crate::plan::WritePolicy;
+use crate::render::RenderedFile;
+use crate::state::{Manifest, hash};
+
+/// What regenerating does to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A new file, written.
+    Create,
+    /// A file the user never changed, rewritten with new contents.
+    Update,
+    /// A file the user never changed and the spec no longer produces.
+    Delete,
+    /// A file the user changed whose generated contents changed too: the
+    /// two must be merged.
+    Merge,
+    /// A file the user changed whose generated contents did not: it stays
+    /// as the user left it.
+    KeepEdited,
+    /// A file the spec no longer produces but that the user changed: it
+    /// stays, and is the user's from now on.
+    KeepOrphaned,
+    /// Regenerating can't proceed for this file, for the reason given.
+    Conflict(String),
+}
+
+/// One file that regenerating touches or deliberately leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Path relative to the project root, `/`-separated.
+    pub path: String,
+    /// What happens to it.
+    pub action: Action,
+}
+
+/// Every file regenerating would touch, in path order, and how many stay
+/// exactly as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdatePlan {
+    /// The files that change or need attention.
+    pub changes: Vec<Change>,
+    /// Generator-owned files whose contents stay the same.
+    pub unchanged: usize,
+}
+
+impl UpdatePlan {
+    /// Whether anything would be written or deleted.
+    pub fn writes_anything(&self) -> bool {
+        self.changes.iter().any(|change| {
+            matches!(
+                change.action,
+                Action::Create | Action::Update | Action::Delete | Action::Merge
+            )
+        })
+    }
+
+    /// The files regenerating can't handle.
+    pub fn conflicts(&self) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(|change| matches!(change.action, Action::Conflict(_)))
+    }
+}
+
+fn is_migration(path: &str) -> bool {
+    path.starts_with("migrations/") && path.ends_with(".sql")
+}
+
+/// Plans regenerating: `files` is what the spec generates now, laid out as
+/// written; `last` is the manifest of the last generation; `read` reads a
+/// file of the project as it is now.
+pub fn plan_update(
+    files: &[RenderedFile],
+    last: &Manifest,
+    mut read: impl FnMut(&str) -> Option<Vec<u8>>,
+) -> UpdatePlan {
+    let mut changes = Vec::new();
+    let mut unchanged = 0;
+    let owned = files
+        .iter()
+        .filter(|file| file.policy == WritePolicy::Generated);
+    for file in owned.clone() {
+        let new_hash = hash(file.contents.as_bytes());
+        let on_disk = read(&file.path).map(|bytes| hash(&bytes));
+        let action = match (last.files.get(&file.path), on_disk) {
+            (_, Some(disk)) if disk == new_hash => {
+                unchanged += 1;
+                continue;
+            }
+            (None, None) => Action::Create,
+            (None, Some(_)) => Action::Conflict(
+                "a file the last generation did not write is in the way".to_owned(),
+            ),
+            (Some(_), None) if is_migration(&file.path) => Action::Conflict(
+                "this migration was deleted; migrations are append-only, restore it".to_owned(),
+            ),
+            // The user deleted it; the generator still produces it.
+            (Some(_), None) => Action::Create,
+            (Some(last), Some(_)) if is_migration(&file.path) => {
+                Action::Conflict(if *last == new_hash {
+                    "this migration was edited after it was generated; migrations are append-only, restore it"
+                    .to_owned()
+                } else {
+                    "the spec change would rewrite this existing migration; migrations are append-only (appending a migration for the change is not implemented yet)"
+                    .to_owned()
+                })
+            }
+            (Some(last), Some(disk)) if *last == disk => Action::Update,
+            (Some(last), Some(_)) if *last == new_hash => Action::KeepEdited,
+            (Some(_), Some(_)) => Action::Merge,
+        };
+        changes.push(Change {
+            path: file.path.clone(),
+            action,
+        });
+    }
+    for (path, last_hash) in &last.files {
+        if owned.clone().any(|file| &file.path == path) {
+            continue;
+        }
+        let Some(disk) = read(path).map(|bytes| hash(&bytes)) else {
+            continue;
+        };
+        let action = if is_migration(path) {
+            Action::Conflict(
+                "the spec no longer produces this migration; migrations are append-only (a migration that drops it is not generated yet)"
+                    .to_owned(),
+            )
+        } else if disk == *last_hash {
+            Action::Delete
+        } else {
+            Action::KeepOrphaned
+        };
+        changes.push(Change {
+            path: path.clone(),
+            action,
+        });
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    UpdatePlan { changes, unchanged }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn generated(path: &str, contents: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.to_owned(),
+            contents: contents.to_owned(),
+            policy: WritePolicy::Generated,
+        }
+    }
+
+    /// The last generation wrote `last`; the disk holds `disk`; the spec
+    /// now generates `now`.
+    fn plan(
+        last: &[(&str, &str)],
+        disk: &[(&str, &str)],
+        now: &[(&str, &str)],
+    ) -> Vec<(String, Action)> {
+        let manifest = Manifest {
+            generator: "tenantgen test".to_owned(),
+            files: last
+                .iter()
+                .map(|(path, contents)| ((*path).to_owned(), hash(contents.as_bytes())))
+                .collect(),
+        };
+        let disk: BTreeMap<&str, &str> = disk.iter().copied().collect();
+        let files: Vec<RenderedFile> = now
+            .iter()
+            .map(|(path, contents)| generated(path, contents))
+            .collect();
+        plan_update(&files, &manifest, |path| {
+            disk.get(path).map(|text| text.as_bytes().to_vec())
+        })
+        .changes
+        .into_iter()
+        .map(|change| (change.path, change.action))
+        .collect()
+    }
+
+    #[test]
+    fn untouched_files_follow_the_generator() {
+        assert_eq!(
+            plan(
+                &[("a", "1"), ("gone", "x")],
+                &[("a", "1"), ("gone", "x")],
+                &[("a", "2"), ("new", "n")]
+            ),
+            [
+                ("a".to_owned(), Action::Update),
+                ("gone".to_owned(), Action::Delete),
+                ("new".to_owned(), Action::Create),
+            ]
+        );
+    }
+
+    #[test]
+    fn edited_files_keep_the_users_work() {
+        assert_eq!(
+            plan(
+                &[("kept", "1"), ("merged", "1"), ("orphan", "1")],
+                &[("kept", "mine"), ("merged", "mine"), ("orphan", "mine")],
+                &[("kept", "1"), ("merged", "2")]
+            ),
+            [
+                ("kept".to_owned(), Action::KeepEdited),
+                ("merged".to_owned(), Action::Merge),
+                ("orphan".to_owned(), Action::KeepOrphaned),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_no_op_changes_nothing() {
+        let files = [("a", "1"), ("migrations/0001_x.sql", "sql")];
+        assert_eq!(plan(&files, &files, &files), []);
+    }
+
+    #[test]
+    fn migrations_are_never_rewritten_or_removed() {
+        let actions = plan(
+            &[
+                ("migrations/0001_a.sql", "a"),
+                ("migrations/0002_b.sql", "b"),
+                ("migrations/0003_c.sql", "c"),
+            ],
+            &[
+                ("migrations/0001_a.sql", "a"),
+                ("migrations/0002_b.sql", "b"),
+                ("migrations/0003_c.sql", "c"),
+            ],
+            &[
+                ("migrations/0001_a.sql", "a2"),
+                ("migrations/0002_b.sql", "b"),
+            ],
+        );
+        assert_eq!(actions.len(), 2, "{actions:?}");
+        assert!(
+            actions
+                .iter()
+                .all(|(_, action)| matches!(action, Action::Conflict(_))),
+            "{actions:?}"
+        );
+    }
+
+    #[test]
+    fn a_file_in_the_way_is_a_conflict() {
+        let actions = plan(&[], &[("new", "mine")], &[("new", "generated")]);
+        assert!(matches!(actions[0].1, Action::Conflict(_)), "{actions:?}");
+    }
+}
