@@ -78,6 +78,14 @@ enum Command {
         #[arg(long)]
         diff: bool,
     },
+    /// Regenerate a project from its edited spec.yaml: rewrite the files you
+    /// didn't change, merge the ones you did, never touch your own.
+    #[command(after_help = "Example:\n  gen update acme_crm")]
+    Update {
+        /// The project folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print the JSON Schema of the spec format.
     #[command(after_help = "Example:\n  gen schema > spec.schema.json")]
     Schema,
@@ -121,6 +129,10 @@ enum Refusal {
     Drift { count: usize, spec: PathBuf },
     #[error("{0} file{s} can't be regenerated as things stand", s = if *.0 == 1 { "" } else { "s" })]
     Conflicts(usize),
+    #[error("{0} file{s} can't be regenerated as things stand; nothing was written", s = if *.0 == 1 { "" } else { "s" })]
+    ConflictsNothingWritten(usize),
+    #[error("{0} merged file{s} ha{verb} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", s = if *.0 == 1 { "" } else { "s" }, verb = if *.0 == 1 { "s" } else { "ve" })]
+    MergeConflicts(usize),
 }
 
 fn main() -> ExitCode {
@@ -151,6 +163,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             path: Some(spec), ..
         } => check(&spec),
         Command::Plan { dir, diff } => plan(&dir, diff),
+        Command::Update { dir } => update(&dir),
         Command::Check { path: None, .. } => {
             unreachable!("clap requires the spec unless --drift is given")
         }
@@ -245,19 +258,126 @@ fn generate_laid_out(dir: &Path) -> anyhow::Result<(PathBuf, Vec<tenantgen::Rend
     Ok((spec, files))
 }
 
-fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
-    use tenantgen::regenerate::Action;
-    let (_, files) = generate_laid_out(dir)?;
-    let manifest_path = dir.join(tenantgen::state::MANIFEST_PATH);
-    let manifest = std::fs::read_to_string(&manifest_path).with_context(|| {
+/// The manifest of the last generation of the project in `dir`.
+fn read_manifest(dir: &Path) -> anyhow::Result<tenantgen::state::Manifest> {
+    let path = dir.join(tenantgen::state::MANIFEST_PATH);
+    let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
             "can't read `{}`: projects generated before gen recorded its state need `gen new spec.yaml -o {} --force` once",
-            manifest_path.display(),
+            path.display(),
             dir.display()
         )
     })?;
-    let manifest = tenantgen::state::Manifest::parse(&manifest)
-        .with_context(|| format!("`{}` is not a manifest gen wrote", manifest_path.display()))?;
+    tenantgen::state::Manifest::parse(&text)
+        .with_context(|| format!("`{}` is not a manifest gen wrote", path.display()))
+}
+
+fn update(dir: &Path) -> anyhow::Result<()> {
+    use tenantgen::regenerate::Action;
+    let (_, files) = generate_laid_out(dir)?;
+    let manifest = read_manifest(dir)?;
+    let read = |path: &str| std::fs::read(dir.join(path)).ok();
+    let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
+    let conflicts: Vec<_> = plan.conflicts().collect();
+    if !conflicts.is_empty() {
+        for change in &conflicts {
+            if let Action::Conflict(reason) = &change.action {
+                println!("conflict {}: {reason}", change.path);
+            }
+        }
+        return Err(Refusal::ConflictsNothingWritten(conflicts.len()).into());
+    }
+    if !plan.writes_anything() {
+        println!("nothing to do: the project matches its spec");
+        return Ok(());
+    }
+    // What the last generation wrote: the base of every merge.
+    let base = if plan
+        .changes
+        .iter()
+        .any(|change| change.action == Action::Merge)
+    {
+        let base_spec = dir.join(tenantgen::state::SPEC_PATH);
+        let source = std::fs::read_to_string(&base_spec)
+            .with_context(|| format!("can't read `{}`", base_spec.display()))?;
+        let project = tenantgen::generate(
+            &base_spec.display().to_string(),
+            &source,
+            &Templates::builtin(),
+        )
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("`{}` no longer generates", base_spec.display()))?;
+        write::laid_out(&project.files)?.0
+    } else {
+        Vec::new()
+    };
+    let contents_of = |files: &[tenantgen::RenderedFile], path: &str| {
+        files
+            .iter()
+            .find(|file| file.path == path)
+            .map(|file| file.contents.clone())
+    };
+    let mut writes = Vec::new();
+    let mut deletes = Vec::new();
+    let mut clashes = 0;
+    for change in &plan.changes {
+        let new = contents_of(&files, &change.path);
+        let contents = match (&change.action, new) {
+            (Action::Create | Action::Update, Some(new)) => new,
+            (Action::Delete, _) => {
+                deletes.push(change.path.clone());
+                println!("deleted  {}", change.path);
+                continue;
+            }
+            (Action::Merge, Some(new)) => {
+                let ours = read(&change.path)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .unwrap_or_default();
+                // A file the base spec did not produce merges from nothing.
+                let base = contents_of(&base, &change.path).unwrap_or_default();
+                match tenantgen::regenerate::merge(&base, &ours, &new) {
+                    Ok(merged) => {
+                        println!("merged   {}", change.path);
+                        merged
+                    }
+                    Err(marked) => {
+                        clashes += 1;
+                        println!(
+                            "conflict {} (both changed the same lines: marked in the file)",
+                            change.path
+                        );
+                        marked
+                    }
+                }
+            }
+            _ => continue,
+        };
+        if matches!(change.action, Action::Create | Action::Update) {
+            let word = if change.action == Action::Create {
+                "created"
+            } else {
+                "updated"
+            };
+            println!("{word}  {}", change.path);
+        }
+        writes.push(tenantgen::RenderedFile {
+            path: change.path.clone(),
+            contents,
+            policy: tenantgen::plan::WritePolicy::Generated,
+        });
+    }
+    writes.extend(tenantgen::state::state_files(&files));
+    write::apply_update(dir, &writes, &deletes).map_err(write_refusal)?;
+    if clashes > 0 {
+        return Err(Refusal::MergeConflicts(clashes).into());
+    }
+    Ok(())
+}
+
+fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
+    use tenantgen::regenerate::Action;
+    let (_, files) = generate_laid_out(dir)?;
+    let manifest = read_manifest(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
     let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
     for change in &plan.changes {

@@ -72,6 +72,16 @@ impl UpdatePlan {
     }
 }
 
+/// Merges the user's edits (`ours`, changed from `base`, what the last
+/// generation wrote) with the generator's (`theirs`, what the spec generates
+/// now). `Err` holds the merge with conflict markers where both changed the
+/// same lines.
+pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
+    let mut options = diffy::MergeOptions::new();
+    options.set_conflict_style(diffy::ConflictStyle::Diff3);
+    options.merge(base, ours, theirs)
+}
+
 fn is_migration(path: &str) -> bool {
     path.starts_with("migrations/") && path.ends_with(".sql")
 }
@@ -254,6 +264,21 @@ mod tests {
                 .iter()
                 .all(|(_, action)| matches!(action, Action::Conflict(_))),
             "{actions:?}"
+        );
+    }
+
+    #[test]
+    fn merges_keep_both_sides_and_mark_clashes() {
+        let base = "a\nb\nc\nd\ne\n";
+        let ours = "a\nmine\nc\nd\ne\n";
+        assert_eq!(
+            merge(base, ours, "a\nb\nc\nd\ntheirs\n"),
+            Ok("a\nmine\nc\nd\ntheirs\n".to_owned())
+        );
+        let clash = merge(base, ours, "a\ntheirs\nc\nd\ne\n").expect_err("both changed line 2");
+        assert!(
+            clash.contains("<<<<<<<") && clash.contains("mine") && clash.contains("theirs"),
+            "{clash}"
         );
     }
 

@@ -174,6 +174,64 @@ pub fn write_project(
     Ok(summary)
 }
 
+/// Applies an update to the project in `dir`: writes `writes` (path →
+/// contents, the `.gen/` state among them) and deletes `deletes`. Every new
+/// file is first written in full beside the project, so a failure before the
+/// first rename leaves the project as it was; the renames and deletes that
+/// follow are each atomic, and the state under `.gen/` is written last.
+pub fn apply_update(
+    dir: &Path,
+    writes: &[RenderedFile],
+    deletes: &[String],
+) -> Result<(), WriteError> {
+    if let Some(path) = writes
+        .iter()
+        .map(|file| &file.path)
+        .chain(deletes)
+        .find(|path| !crate::render::is_contained(path))
+    {
+        return Err(WriteError::OutsideProject(path.clone()));
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(".tenantgen-update-")
+        .tempdir_in(dir)
+        .map_err(io_error(dir))?;
+    for file in writes {
+        let path = staging.path().join(&file.path);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        fs::write(&path, &file.contents).map_err(io_error(&path))?;
+    }
+    let (state, project): (Vec<&RenderedFile>, Vec<&RenderedFile>) = writes
+        .iter()
+        .partition(|file| file.path.starts_with(".gen/"));
+    let move_in = |file: &RenderedFile| -> Result<(), WriteError> {
+        let target = dir.join(&file.path);
+        if let Some(folder) = target.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        fs::rename(staging.path().join(&file.path), &target).map_err(io_error(&target))
+    };
+    for file in project {
+        move_in(file)?;
+    }
+    for path in deletes {
+        let target = dir.join(path);
+        match fs::remove_file(&target) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => {
+                return Err(io_error(&target)(err));
+            }
+            _ => {}
+        }
+    }
+    // Last: until the state moves in, the next run still sees the old base.
+    for file in state {
+        move_in(file)?;
+    }
+    Ok(())
+}
+
 /// `files` as `gen new` would write them: the Rust laid out by rustfmt in
 /// a scratch folder, everything else as rendered. Returns them and whether
 /// rustfmt ran.

@@ -575,3 +575,142 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     assert_eq!(files_under(&project), before);
     assert_eq!(std::fs::read_to_string(&app).expect("read"), edited);
 }
+
+/// `gen update`, scripted as a founder would use it: a no-op writes
+/// nothing; a new entity is generated and its migration appended; a hand
+/// edit to a generated file survives a spec change elsewhere in it (a
+/// three-way merge) and clashes visibly (markers, exit 1) with one on the
+/// same lines; a file of the user's own is never touched; and an update
+/// with a conflict it can't merge writes nothing at all.
+#[test]
+fn update_rewrites_merges_and_never_loses_an_edit() {
+    let scratch = tempdir();
+    let project = scratch.path().join("project");
+    let spec = example("crm.yaml");
+    let output = run(
+        scratch.path(),
+        &["new", spec.to_str().expect("utf-8"), "-o", "project"],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let update = || {
+        let output = run(&project, &["update"]);
+        (
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    };
+    let spec_path = project.join("spec.yaml");
+    let edit_spec = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(&spec_path).expect("read");
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&spec_path, text.replacen(from, to, 1)).expect("write");
+    };
+    let custom = project.join("src/custom.rs");
+    std::fs::write(&custom, "// mine\n").expect("write");
+
+    // A no-op writes nothing.
+    let snapshot = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        files_under(dir)
+            .into_iter()
+            .map(|path| {
+                let bytes = std::fs::read(dir.join(&path)).expect("read");
+                (path, bytes)
+            })
+            .collect()
+    };
+    let before = snapshot(&project);
+    let (code, stdout, _) = update();
+    assert_eq!(
+        (code, stdout.as_str()),
+        (Some(0), "nothing to do: the project matches its spec\n")
+    );
+    assert_eq!(snapshot(&project), before);
+
+    // A new entity.
+    let mut with_note = std::fs::read_to_string(&spec_path).expect("read");
+    with_note.push_str("  note:\n    fields:\n      body: { type: text, required: true }\n");
+    std::fs::write(&spec_path, with_note).expect("write");
+    let (code, stdout, stderr) = update();
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("created  migrations/0007_create_notes.sql"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("created  src/api/entities/note.rs"),
+        "{stdout}"
+    );
+    let drift = run(&project, &["check", "--drift"]);
+    assert!(drift.status.success(), "{}", text(&drift.stdout));
+
+    // A hand edit, then a spec change elsewhere in the same file: merged.
+    let company = project.join("src/api/entities/company.rs");
+    let original = std::fs::read_to_string(&company).expect("read");
+    let edited = original.replacen("//! Companies,", "//! A note of mine.\n//! Companies,", 1);
+    assert_ne!(edited, original);
+    std::fs::write(&company, &edited).expect("write");
+    edit_spec("      delete: [owner, admin]", "      delete: [owner]");
+    let (code, stdout, stderr) = update();
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("merged   src/api/entities/company.rs"),
+        "{stdout}"
+    );
+    let merged = std::fs::read_to_string(&company).expect("read");
+    assert!(merged.contains("//! A note of mine."), "the edit survives");
+    assert!(
+        merged.contains("const DELETE: &[Role] = &[Role::Owner];"),
+        "the spec change arrives"
+    );
+
+    // A hand edit to the very lines the spec changes: marked, exit 1.
+    std::fs::write(
+        &company,
+        merged.replace(
+            "const DELETE: &[Role] = &[Role::Owner];",
+            "const DELETE: &[Role] = &[Role::Owner, Role::Member];",
+        ),
+    )
+    .expect("write");
+    edit_spec("      delete: [owner]", "      delete: [owner, viewer]");
+    let (code, stdout, stderr) = update();
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("conflict src/api/entities/company.rs"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 merged file has conflicts"), "{stderr}");
+    let marked = std::fs::read_to_string(&company).expect("read");
+    assert!(
+        marked.contains("<<<<<<<")
+            && marked.contains("Role::Member")
+            && marked.contains("Role::Viewer")
+            && marked.contains(">>>>>>>"),
+        "{marked}"
+    );
+
+    // An update it can't do (it would rewrite a migration) writes nothing.
+    let before = snapshot(&project);
+    edit_spec(
+        "      founded: date\n",
+        "      founded: date\n      website: url\n",
+    );
+    let spec_after_edit = std::fs::read(&spec_path).expect("read");
+    let (code, stdout, stderr) = update();
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    let after: Vec<(String, Vec<u8>)> = snapshot(&project)
+        .into_iter()
+        .filter(|(path, _)| path != "spec.yaml")
+        .collect();
+    let before: Vec<(String, Vec<u8>)> = before
+        .into_iter()
+        .filter(|(path, _)| path != "spec.yaml")
+        .collect();
+    assert_eq!(after, before);
+    assert_eq!(std::fs::read(&spec_path).expect("read"), spec_after_edit);
+
+    // The user's own file went through every update untouched.
+    assert_eq!(std::fs::read_to_string(&custom).expect("read"), "// mine\n");
+}
