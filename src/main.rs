@@ -273,7 +273,7 @@ fn read_manifest(dir: &Path) -> anyhow::Result<tenantgen::state::Manifest> {
 }
 
 fn update(dir: &Path) -> anyhow::Result<()> {
-    use tenantgen::regenerate::Action;
+    use tenantgen::regenerate::{Action, Outcome};
     let (_, files) = generate_laid_out(dir)?;
     let manifest = read_manifest(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
@@ -311,63 +311,25 @@ fn update(dir: &Path) -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    let contents_of = |files: &[tenantgen::RenderedFile], path: &str| {
-        files
-            .iter()
-            .find(|file| file.path == path)
-            .map(|file| file.contents.clone())
-    };
-    let mut writes = Vec::new();
-    let mut deletes = Vec::new();
-    let mut clashes = 0;
-    for change in &plan.changes {
-        let new = contents_of(&files, &change.path);
-        let contents = match (&change.action, new) {
-            (Action::Create | Action::Update, Some(new)) => new,
-            (Action::Delete, _) => {
-                deletes.push(change.path.clone());
-                println!("deleted  {}", change.path);
-                continue;
-            }
-            (Action::Merge, Some(new)) => {
-                let ours = read(&change.path)
-                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                    .unwrap_or_default();
-                // A file the base spec did not produce merges from nothing.
-                let base = contents_of(&base, &change.path).unwrap_or_default();
-                match tenantgen::regenerate::merge(&base, &ours, &new) {
-                    Ok(merged) => {
-                        println!("merged   {}", change.path);
-                        merged
-                    }
-                    Err(marked) => {
-                        clashes += 1;
-                        println!(
-                            "conflict {} (both changed the same lines: marked in the file)",
-                            change.path
-                        );
-                        marked
-                    }
-                }
-            }
-            _ => continue,
+    let mut resolution = tenantgen::regenerate::resolve(&plan, &files, &base, read);
+    for (path, outcome) in &resolution.outcomes {
+        let (word, note) = match outcome {
+            Outcome::Created => ("created", ""),
+            Outcome::Updated => ("updated", ""),
+            Outcome::Deleted => ("deleted", ""),
+            Outcome::Merged => ("merged", ""),
+            Outcome::Clashed => (
+                "conflict",
+                " (both changed the same lines: marked in the file)",
+            ),
         };
-        if matches!(change.action, Action::Create | Action::Update) {
-            let word = if change.action == Action::Create {
-                "created"
-            } else {
-                "updated"
-            };
-            println!("{word}  {}", change.path);
-        }
-        writes.push(tenantgen::RenderedFile {
-            path: change.path.clone(),
-            contents,
-            policy: tenantgen::plan::WritePolicy::Generated,
-        });
+        println!("{word:<8} {path}{note}");
     }
-    writes.extend(tenantgen::state::state_files(&files));
-    write::apply_update(dir, &writes, &deletes).map_err(write_refusal)?;
+    let clashes = resolution.clashes();
+    resolution
+        .writes
+        .extend(tenantgen::state::state_files(&files));
+    write::apply_update(dir, &resolution.writes, &resolution.deletes).map_err(write_refusal)?;
     if clashes > 0 {
         return Err(Refusal::MergeConflicts(clashes).into());
     }

@@ -72,6 +72,98 @@ impl UpdatePlan {
     }
 }
 
+/// What happened to one file when a plan was resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written for the first time.
+    Created,
+    /// Rewritten with the generator's new contents.
+    Updated,
+    /// Removed.
+    Deleted,
+    /// The user's edits and the generator's, merged cleanly.
+    Merged,
+    /// Merged with conflict markers where both changed the same lines.
+    Clashed,
+}
+
+/// The files an update writes and deletes, and what happened to each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// Files to write, with their final contents (merges included).
+    pub writes: Vec<RenderedFile>,
+    /// Files to delete.
+    pub deletes: Vec<String>,
+    /// Each file touched, in path order, and how.
+    pub outcomes: Vec<(String, Outcome)>,
+}
+
+impl Resolution {
+    /// How many merged files still hold conflict markers.
+    pub fn clashes(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|(_, outcome)| *outcome == Outcome::Clashed)
+            .count()
+    }
+}
+
+/// Works out the contents of every file `plan` writes: the new render
+/// (`files`) for created and updated files, and for merges the user's
+/// version (through `read`) merged with the new render over `base`, what
+/// the last generation wrote. Conflicts and kept files write nothing.
+pub fn resolve(
+    plan: &UpdatePlan,
+    files: &[RenderedFile],
+    base: &[RenderedFile],
+    mut read: impl FnMut(&str) -> Option<Vec<u8>>,
+) -> Resolution {
+    let contents_of = |files: &[RenderedFile], path: &str| {
+        files
+            .iter()
+            .find(|file| file.path == path)
+            .map(|file| file.contents.clone())
+    };
+    let mut resolution = Resolution {
+        writes: Vec::new(),
+        deletes: Vec::new(),
+        outcomes: Vec::new(),
+    };
+    for change in &plan.changes {
+        let new = contents_of(files, &change.path);
+        let (outcome, contents) = match (&change.action, new) {
+            (Action::Create, Some(new)) => (Outcome::Created, new),
+            (Action::Update, Some(new)) => (Outcome::Updated, new),
+            (Action::Delete, _) => {
+                resolution.deletes.push(change.path.clone());
+                resolution
+                    .outcomes
+                    .push((change.path.clone(), Outcome::Deleted));
+                continue;
+            }
+            (Action::Merge, Some(new)) => {
+                let ours = read(&change.path)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .unwrap_or_default();
+                // A file the last spec did not produce merges from nothing.
+                let base = contents_of(base, &change.path).unwrap_or_default();
+                match merge(&base, &ours, &new) {
+                    Ok(merged) => (Outcome::Merged, merged),
+                    Err(marked) => (Outcome::Clashed, marked),
+                }
+            }
+            _ => continue,
+        };
+        resolution.outcomes.push((change.path.clone(), outcome));
+        resolution.writes.push(RenderedFile {
+            path: change.path.clone(),
+            contents,
+            policy: WritePolicy::Generated,
+        });
+    }
+    resolution
+}
+
 /// Merges the user's edits (`ours`, changed from `base`, what the last
 /// generation wrote) with the generator's (`theirs`, what the spec generates
 /// now). `Err` holds the merge with conflict markers where both changed the
@@ -280,6 +372,41 @@ mod tests {
             clash.contains("<<<<<<<") && clash.contains("mine") && clash.contains("theirs"),
             "{clash}"
         );
+    }
+
+    #[test]
+    fn resolving_writes_renders_and_merges_and_lists_deletions() {
+        let manifest = Manifest {
+            generator: "tenantgen test".to_owned(),
+            files: [("a", "1\n"), ("m", "x\ny\nz\n"), ("gone", "g")]
+                .iter()
+                .map(|(path, contents)| ((*path).to_owned(), hash(contents.as_bytes())))
+                .collect(),
+        };
+        let disk: BTreeMap<&str, &str> =
+            [("a", "1\n"), ("m", "mine\ny\nz\n"), ("gone", "g")].into();
+        let read = |path: &str| disk.get(path).map(|text| text.as_bytes().to_vec());
+        let files = [generated("a", "2\n"), generated("m", "x\ny\ntheirs\n")];
+        let base = [generated("m", "x\ny\nz\n")];
+        let plan = plan_update(&files, &manifest, read);
+        let resolution = resolve(&plan, &files, &base, read);
+        assert_eq!(
+            resolution.outcomes,
+            [
+                ("a".to_owned(), Outcome::Updated),
+                ("gone".to_owned(), Outcome::Deleted),
+                ("m".to_owned(), Outcome::Merged),
+            ]
+        );
+        assert_eq!(resolution.deletes, ["gone"]);
+        let merged = &resolution
+            .writes
+            .iter()
+            .find(|file| file.path == "m")
+            .expect("m")
+            .contents;
+        assert_eq!(merged, "mine\ny\ntheirs\n");
+        assert_eq!(resolution.clashes(), 0);
     }
 
     #[test]
