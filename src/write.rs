@@ -174,6 +174,25 @@ pub fn write_project(
     Ok(summary)
 }
 
+/// The staging folder of an update, inside the project.
+const UPDATE_STAGING_PREFIX: &str = ".tenantgen-update-";
+
+/// Removes staging folders an interrupted update left in `dir`; nothing
+/// else uses the prefix, and nothing in them was moved into the project.
+fn remove_leftover_staging(dir: &Path) -> Result<(), WriteError> {
+    for entry in fs::read_dir(dir).map_err(io_error(dir))? {
+        let entry = entry.map_err(io_error(dir))?;
+        let leftover = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(UPDATE_STAGING_PREFIX));
+        if leftover && entry.file_type().map_err(io_error(&entry.path()))?.is_dir() {
+            fs::remove_dir_all(entry.path()).map_err(io_error(&entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Applies an update to the project in `dir`: writes `writes` (path →
 /// contents, the `.gen/` state among them) and deletes `deletes`. Every new
 /// file is first written in full beside the project, so a failure before the
@@ -192,8 +211,9 @@ pub fn apply_update(
     {
         return Err(WriteError::OutsideProject(path.clone()));
     }
+    remove_leftover_staging(dir)?;
     let staging = tempfile::Builder::new()
-        .prefix(".tenantgen-update-")
+        .prefix(UPDATE_STAGING_PREFIX)
         .tempdir_in(dir)
         .map_err(io_error(dir))?;
     for file in writes {

@@ -627,7 +627,10 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     );
     assert_eq!(snapshot(&project), before);
 
-    // A new entity.
+    // A new entity; the staging folder an interrupted update left goes.
+    let leftover = project.join(".tenantgen-update-interrupted");
+    std::fs::create_dir_all(leftover.join("src")).expect("create");
+    std::fs::write(leftover.join("src/app.rs"), "half").expect("write");
     let mut with_note = std::fs::read_to_string(&spec_path).expect("read");
     with_note.push_str("  note:\n    fields:\n      body: { type: text, required: true }\n");
     std::fs::write(&spec_path, with_note).expect("write");
@@ -643,6 +646,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     );
     let drift = run(&project, &["check", "--drift"]);
     assert!(drift.status.success(), "{}", text(&drift.stdout));
+    assert!(!leftover.exists(), "the leftover staging folder is removed");
 
     // A hand edit, then a spec change elsewhere in the same file: merged.
     let company = project.join("src/api/entities/company.rs");

@@ -343,7 +343,7 @@ impl Noun {
         let plural_label = if label == names::words(singular) {
             names::words(plural)
         } else {
-            names::pluralize(&label)
+            names::pluralize_label(&label)
         };
         Noun {
             singular: singular.to_owned(),

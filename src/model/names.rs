@@ -376,6 +376,33 @@ pub fn pluralize(snake: &str) -> String {
     format!("{head}{}", pluralize_word(last))
 }
 
+/// The plural of a display label: of its head noun, the last word before
+/// an " of " (`Country of origin` → `Countries of origin`), else of its last
+/// word (`Line item` → `Line items`), keeping its capital.
+pub fn pluralize_label(label: &str) -> String {
+    let (noun_phrase, rest) = match label.find(" of ") {
+        Some(idx) => label.split_at(idx),
+        None => (label, ""),
+    };
+    let (head, last) = match noun_phrase.rfind(' ') {
+        Some(idx) => noun_phrase.split_at(idx + 1),
+        None => ("", noun_phrase),
+    };
+    let mut chars = last.chars();
+    let plural = match chars.next() {
+        Some(first) if first.is_uppercase() && chars.all(|c| !c.is_uppercase()) => {
+            let lower = pluralize_word(&last.to_lowercase());
+            let mut lower_chars = lower.chars();
+            lower_chars
+                .next()
+                .map(|c| c.to_uppercase().collect::<String>() + lower_chars.as_str())
+                .unwrap_or_default()
+        }
+        _ => pluralize_word(last),
+    };
+    format!("{head}{plural}{rest}")
+}
+
 fn pluralize_word(word: &str) -> String {
     if UNCOUNTABLE.contains(&word) {
         return word.to_owned();
@@ -542,6 +569,21 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_plurals() {
+        for (label, plural) in [
+            ("Country of origin", "Countries of origin"),
+            ("Statement of work", "Statements of work"),
+            ("Line item", "Line items"),
+            ("Person", "People"),
+            ("Gizmo", "Gizmos"),
+            ("API key", "API keys"),
+            ("Box", "Boxes"),
+        ] {
+            assert_eq!(pluralize_label(label), plural, "{label}");
+        }
+    }
 
     #[test]
     fn plurals() {
