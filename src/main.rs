@@ -125,14 +125,24 @@ enum Refusal {
     Write(WriteError),
     #[error("{0}")]
     Template(tenantgen::RenderError),
-    #[error("{count} generated file{s} differ{verb} from what `{spec}` generates", s = if *count == 1 { "" } else { "s" }, verb = if *count == 1 { "s" } else { "" })]
+    #[error("{} differ{} from what `{spec}` generates", files(*count, "generated file"), one(*count, "s", ""))]
     Drift { count: usize, spec: PathBuf },
-    #[error("{0} file{s} can't be regenerated as things stand", s = if *.0 == 1 { "" } else { "s" })]
+    #[error("{} can't be regenerated as things stand", files(*.0, "file"))]
     Conflicts(usize),
-    #[error("{0} file{s} can't be regenerated as things stand; nothing was written", s = if *.0 == 1 { "" } else { "s" })]
+    #[error("{} can't be regenerated as things stand; nothing was written", files(*.0, "file"))]
     ConflictsNothingWritten(usize),
-    #[error("{0} merged file{s} ha{verb} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", s = if *.0 == 1 { "" } else { "s" }, verb = if *.0 == 1 { "s" } else { "ve" })]
+    #[error("{} ha{} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", files(*.0, "merged file"), one(*.0, "s", "ve"))]
     MergeConflicts(usize),
+}
+
+/// `count` and `noun`, plural unless one (`1 file`, `3 files`).
+fn files(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", one(count, "", "s"))
+}
+
+/// `singular` when `count` is one, else `plural`: a verb's or noun's ending.
+fn one(count: usize, singular: &'static str, plural: &'static str) -> &'static str {
+    if count == 1 { singular } else { plural }
 }
 
 fn main() -> ExitCode {
@@ -162,11 +172,11 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Check {
             path: Some(spec), ..
         } => check(&spec),
-        Command::Plan { dir, diff } => plan(&dir, diff),
-        Command::Update { dir } => update(&dir),
         Command::Check { path: None, .. } => {
             unreachable!("clap requires the spec unless --drift is given")
         }
+        Command::Plan { dir, diff } => plan(&dir, diff),
+        Command::Update { dir } => update(&dir),
         Command::New {
             spec,
             output,
@@ -246,16 +256,22 @@ fn generate_laid_out(dir: &Path) -> anyhow::Result<(PathBuf, Vec<tenantgen::Rend
             dir.display()
         )
     })?;
-    let project = tenantgen::generate(&spec.display().to_string(), &source, &Templates::builtin())
+    let files = laid_out_from(&spec, &source)?;
+    Ok((spec, files))
+}
+
+/// What `source`, read from `spec`, generates, laid out as `gen new` writes it.
+fn laid_out_from(spec: &Path, source: &str) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
+    let project = tenantgen::generate(&spec.display().to_string(), source, &Templates::builtin())
         .map_err(|err| match err {
-            GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
-            other => anyhow::Error::from(other),
-        })?;
+        GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
+        other => anyhow::Error::from(other),
+    })?;
     let (files, formatted) = write::laid_out(&project.files)?;
     if !formatted {
         eprintln!("note: rustfmt was not found; Rust files are compared as rendered, unformatted");
     }
-    Ok((spec, files))
+    Ok(files)
 }
 
 /// The manifest of the last generation of the project in `dir`.
@@ -300,14 +316,7 @@ fn update(dir: &Path) -> anyhow::Result<()> {
         let base_spec = dir.join(tenantgen::state::SPEC_PATH);
         let source = std::fs::read_to_string(&base_spec)
             .with_context(|| format!("can't read `{}`", base_spec.display()))?;
-        let project = tenantgen::generate(
-            &base_spec.display().to_string(),
-            &source,
-            &Templates::builtin(),
-        )
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("`{}` no longer generates", base_spec.display()))?;
-        write::laid_out(&project.files)?.0
+        laid_out_from(&base_spec, &source)?
     } else {
         Vec::new()
     };
@@ -367,11 +376,7 @@ fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
             let old = read(&change.path)
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                 .unwrap_or_default();
-            let new = files
-                .iter()
-                .find(|file| file.path == change.path)
-                .map(|file| file.contents.as_str())
-                .unwrap_or_default();
+            let new = tenantgen::regenerate::contents_of(&files, &change.path).unwrap_or_default();
             let diff = similar::TextDiff::from_lines(old.as_str(), new);
             print!(
                 "{}",
@@ -404,7 +409,7 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
         println!("{kind}: {}", difference.path);
     }
     if drift.iter().any(|difference| {
-        difference.path.starts_with("migrations/")
+        tenantgen::plan::is_migration(&difference.path)
             && difference.kind == tenantgen::drift::DriftKind::Changed
     }) {
         eprintln!(

@@ -112,6 +112,12 @@ pub enum MigrationSet {
     Tenant,
 }
 
+/// Whether `path` is a migration: migrations are append-only, so tools that
+/// rewrite generated files must never rewrite one.
+pub fn is_migration(path: &str) -> bool {
+    path.starts_with("migrations/") && path.ends_with(".sql")
+}
+
 impl MigrationSet {
     fn directory(self) -> &'static str {
         match self {
@@ -231,9 +237,6 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
 }
 
 /// The Rust backend: one crate at the project root, named after the app.
-/// Each file comes from the template at its own path plus `.j2`, without a
-/// leading dot (`.gitignore` from `gitignore.j2`): hidden templates are not
-/// embedded.
 fn backend(model: &Model) -> Vec<PlannedFile> {
     const PROJECT_FILES: &[&str] = &[
         ".dockerignore",
@@ -264,13 +267,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "tests/api.rs",
         "src/admin.rs",
     ];
-    let mut files: Vec<PlannedFile> = PROJECT_FILES
-        .iter()
-        .map(|path| {
-            let name = format!("{}.j2", path.trim_start_matches('.'));
-            template(path, &name, FileContext::Project {})
-        })
-        .collect();
+    let mut files = project_templates(PROJECT_FILES);
     files.push(PlannedFile {
         path: "Cargo.lock".to_owned(),
         source: FileSource::CargoLock {
@@ -297,8 +294,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
 
 /// The React frontend under `web/`. Its files are the same for every spec
 /// but for what the spec names: the pages work from `src/entities.ts`'s
-/// description of each entity. Each file comes from the template at its own
-/// path plus `.j2`; `.gitignore` from `gitignore.j2`, as in the backend.
+/// description of each entity.
 fn web(model: &Model) -> Vec<PlannedFile> {
     const WEB_FILES: &[&str] = &[
         "web/.gitignore",
@@ -338,13 +334,7 @@ fn web(model: &Model) -> Vec<PlannedFile> {
         "web/src/useLoad.ts",
         "web/src/usePageTitle.ts",
     ];
-    let mut files: Vec<PlannedFile> = WEB_FILES
-        .iter()
-        .map(|path| {
-            let name = format!("{}.j2", path.replace("/.", "/"));
-            template(path, &name, FileContext::Project {})
-        })
-        .collect();
+    let mut files = project_templates(WEB_FILES);
     files.push(template(
         "web/e2e/tenants.spec.ts",
         "web/e2e/tenants.spec.ts.j2",
@@ -353,6 +343,19 @@ fn web(model: &Model) -> Vec<PlannedFile> {
         },
     ));
     files
+}
+
+/// Files about the whole project, each from the template at its own path
+/// plus `.j2`, without the dot of a hidden file (`web/.gitignore` from
+/// `web/gitignore.j2`): hidden templates are not embedded.
+fn project_templates(paths: &[&str]) -> Vec<PlannedFile> {
+    paths
+        .iter()
+        .map(|path| {
+            let name = format!("{}.j2", path.trim_start_matches('.').replace("/.", "/"));
+            template(path, &name, FileContext::Project {})
+        })
+        .collect()
 }
 
 fn template(path: &str, name: &str, context: FileContext) -> PlannedFile {

@@ -8,7 +8,7 @@
 //! two changes must be merged. Migrations are append-only: one that exists
 //! is never rewritten or removed.
 
-use crate::plan::WritePolicy;
+use crate::plan::{WritePolicy, is_migration};
 use crate::render::RenderedFile;
 use crate::state::{Manifest, hash};
 
@@ -118,19 +118,13 @@ pub fn resolve(
     base: &[RenderedFile],
     mut read: impl FnMut(&str) -> Option<Vec<u8>>,
 ) -> Resolution {
-    let contents_of = |files: &[RenderedFile], path: &str| {
-        files
-            .iter()
-            .find(|file| file.path == path)
-            .map(|file| file.contents.clone())
-    };
     let mut resolution = Resolution {
         writes: Vec::new(),
         deletes: Vec::new(),
         outcomes: Vec::new(),
     };
     for change in &plan.changes {
-        let new = contents_of(files, &change.path);
+        let new = contents_of(files, &change.path).map(str::to_owned);
         let (outcome, contents) = match (&change.action, new) {
             (Action::Create, Some(new)) => (Outcome::Created, new),
             (Action::Update, Some(new)) => (Outcome::Updated, new),
@@ -147,7 +141,7 @@ pub fn resolve(
                     .unwrap_or_default();
                 // A file the last spec did not produce merges from nothing.
                 let base = contents_of(base, &change.path).unwrap_or_default();
-                match merge(&base, &ours, &new) {
+                match merge(base, &ours, &new) {
                     Ok(merged) => (Outcome::Merged, merged),
                     Err(marked) => (Outcome::Clashed, marked),
                 }
@@ -164,6 +158,14 @@ pub fn resolve(
     resolution
 }
 
+/// The contents of the file at `path` among `files`.
+pub fn contents_of<'a>(files: &'a [RenderedFile], path: &str) -> Option<&'a str> {
+    files
+        .iter()
+        .find(|file| file.path == path)
+        .map(|file| file.contents.as_str())
+}
+
 /// Merges the user's edits (`ours`, changed from `base`, what the last
 /// generation wrote) with the generator's (`theirs`, what the spec generates
 /// now). `Err` holds the merge with conflict markers where both changed the
@@ -172,10 +174,6 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     let mut options = diffy::MergeOptions::new();
     options.set_conflict_style(diffy::ConflictStyle::Diff3);
     options.merge(base, ours, theirs)
-}
-
-fn is_migration(path: &str) -> bool {
-    path.starts_with("migrations/") && path.ends_with(".sql")
 }
 
 /// Plans regenerating: `files` is what the spec generates now, laid out as
@@ -188,10 +186,11 @@ pub fn plan_update(
 ) -> UpdatePlan {
     let mut changes = Vec::new();
     let mut unchanged = 0;
-    let owned = files
+    let owned: Vec<&RenderedFile> = files
         .iter()
-        .filter(|file| file.policy == WritePolicy::Generated);
-    for file in owned.clone() {
+        .filter(|file| file.policy == WritePolicy::Generated)
+        .collect();
+    for file in &owned {
         let new_hash = hash(file.contents.as_bytes());
         let on_disk = read(&file.path).map(|bytes| hash(&bytes));
         let action = match (last.files.get(&file.path), on_disk) {
@@ -227,7 +226,7 @@ pub fn plan_update(
         });
     }
     for (path, last_hash) in &last.files {
-        if owned.clone().any(|file| &file.path == path) {
+        if owned.iter().any(|file| &file.path == path) {
             continue;
         }
         let Some(disk) = read(path).map(|bytes| hash(&bytes)) else {
@@ -266,6 +265,13 @@ mod tests {
         }
     }
 
+    fn generated_files(files: &[(&str, &str)]) -> Vec<RenderedFile> {
+        files
+            .iter()
+            .map(|(path, contents)| generated(path, contents))
+            .collect()
+    }
+
     /// The last generation wrote `last`; the disk holds `disk`; the spec
     /// now generates `now`.
     fn plan(
@@ -273,18 +279,9 @@ mod tests {
         disk: &[(&str, &str)],
         now: &[(&str, &str)],
     ) -> Vec<(String, Action)> {
-        let manifest = Manifest {
-            generator: "tenantgen test".to_owned(),
-            files: last
-                .iter()
-                .map(|(path, contents)| ((*path).to_owned(), hash(contents.as_bytes())))
-                .collect(),
-        };
+        let manifest = Manifest::of(&generated_files(last));
         let disk: BTreeMap<&str, &str> = disk.iter().copied().collect();
-        let files: Vec<RenderedFile> = now
-            .iter()
-            .map(|(path, contents)| generated(path, contents))
-            .collect();
+        let files = generated_files(now);
         plan_update(&files, &manifest, |path| {
             disk.get(path).map(|text| text.as_bytes().to_vec())
         })
@@ -376,13 +373,11 @@ mod tests {
 
     #[test]
     fn resolving_writes_renders_and_merges_and_lists_deletions() {
-        let manifest = Manifest {
-            generator: "tenantgen test".to_owned(),
-            files: [("a", "1\n"), ("m", "x\ny\nz\n"), ("gone", "g")]
-                .iter()
-                .map(|(path, contents)| ((*path).to_owned(), hash(contents.as_bytes())))
-                .collect(),
-        };
+        let manifest = Manifest::of(&generated_files(&[
+            ("a", "1\n"),
+            ("m", "x\ny\nz\n"),
+            ("gone", "g"),
+        ]));
         let disk: BTreeMap<&str, &str> =
             [("a", "1\n"), ("m", "mine\ny\nz\n"), ("gone", "g")].into();
         let read = |path: &str| disk.get(path).map(|text| text.as_bytes().to_vec());

@@ -15,6 +15,8 @@ use crate::render::RenderedFile;
 pub const MANIFEST_PATH: &str = ".gen/manifest.json";
 /// The spec of the last generation, the base of the next spec diff.
 pub const SPEC_PATH: &str = ".gen/spec.yaml";
+/// Every file of the state.
+pub const PATHS: [&str; 2] = [MANIFEST_PATH, SPEC_PATH];
 
 /// The generator and the files of one generation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

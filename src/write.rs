@@ -102,11 +102,10 @@ pub fn write_project(
     if existing == Some(false) && !force {
         return Err(WriteError::NotEmpty(dir.to_owned()));
     }
-    // What the project remembers of this generation goes in with it.
-    let planned_state = crate::state::state_files(files);
     if existing.is_some() {
-        check_nothing_in_the_way(dir, files)?;
-        check_nothing_in_the_way(dir, &planned_state)?;
+        // What the project remembers of this generation goes in with it.
+        let paths = files.iter().map(|file| file.path.as_str());
+        check_nothing_in_the_way(dir, paths.chain(crate::state::PATHS))?;
     }
 
     let parent = match dir.parent() {
@@ -125,11 +124,7 @@ pub fn write_project(
         formatted: false,
     };
     for file in files {
-        let path = staging.path().join(&file.path);
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(io_error(folder))?;
-        }
-        fs::write(&path, &file.contents).map_err(io_error(&path))?;
+        write_file(&staging.path().join(&file.path), &file.contents)?;
         summary.files += 1;
         summary.bytes += file.contents.len() as u64;
         on_file(file);
@@ -138,20 +133,14 @@ pub fn write_project(
         summary.formatted = format_rust(staging.path(), files)?;
     }
     // The manifest hashes files as written: the Rust as rustfmt laid it out.
-    let mut written = files.to_vec();
-    if summary.formatted {
-        for file in written.iter_mut().filter(|file| file.path.ends_with(".rs")) {
-            let path = staging.path().join(&file.path);
-            file.contents = fs::read_to_string(&path).map_err(io_error(&path))?;
-        }
-    }
+    let written = if summary.formatted {
+        read_back_rust(staging.path(), files)?
+    } else {
+        files.to_vec()
+    };
     let state = crate::state::state_files(&written);
     for file in &state {
-        let path = staging.path().join(&file.path);
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(io_error(folder))?;
-        }
-        fs::write(&path, &file.contents).map_err(io_error(&path))?;
+        write_file(&staging.path().join(&file.path), &file.contents)?;
     }
 
     if existing.is_none() {
@@ -164,11 +153,7 @@ pub fn write_project(
         // each file is moved in atomically, and files the generator doesn't
         // produce are left alone. Everything in the way was ruled out above.
         for file in files.iter().chain(&state) {
-            let target = dir.join(&file.path);
-            if let Some(folder) = target.parent() {
-                fs::create_dir_all(folder).map_err(io_error(folder))?;
-            }
-            fs::rename(staging.path().join(&file.path), &target).map_err(io_error(&target))?;
+            move_into(staging.path(), dir, &file.path)?;
         }
     }
     Ok(summary)
@@ -217,24 +202,13 @@ pub fn apply_update(
         .tempdir_in(dir)
         .map_err(io_error(dir))?;
     for file in writes {
-        let path = staging.path().join(&file.path);
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(io_error(folder))?;
-        }
-        fs::write(&path, &file.contents).map_err(io_error(&path))?;
+        write_file(&staging.path().join(&file.path), &file.contents)?;
     }
     let (state, project): (Vec<&RenderedFile>, Vec<&RenderedFile>) = writes
         .iter()
-        .partition(|file| file.path.starts_with(".gen/"));
-    let move_in = |file: &RenderedFile| -> Result<(), WriteError> {
-        let target = dir.join(&file.path);
-        if let Some(folder) = target.parent() {
-            fs::create_dir_all(folder).map_err(io_error(folder))?;
-        }
-        fs::rename(staging.path().join(&file.path), &target).map_err(io_error(&target))
-    };
+        .partition(|file| crate::state::PATHS.contains(&file.path.as_str()));
     for file in project {
-        move_in(file)?;
+        move_into(staging.path(), dir, &file.path)?;
     }
     for path in deletes {
         let target = dir.join(path);
@@ -247,7 +221,7 @@ pub fn apply_update(
     }
     // Last: until the state moves in, the next run still sees the old base.
     for file in state {
-        move_in(file)?;
+        move_into(staging.path(), dir, &file.path)?;
     }
     Ok(())
 }
@@ -260,29 +234,51 @@ pub fn laid_out(files: &[RenderedFile]) -> Result<(Vec<RenderedFile>, bool), Wri
         .prefix("tenantgen-layout-")
         .tempdir()
         .map_err(io_error(&std::env::temp_dir()))?;
-    let rust: Vec<RenderedFile> = files
+    for file in files.iter().filter(|file| is_rust(file)) {
+        write_file(&scratch.path().join(&file.path), &file.contents)?;
+    }
+    if format_rust(scratch.path(), files)? {
+        Ok((read_back_rust(scratch.path(), files)?, true))
+    } else {
+        Ok((files.to_vec(), false))
+    }
+}
+
+fn is_rust(file: &RenderedFile) -> bool {
+    file.path.ends_with(".rs")
+}
+
+/// Writes `contents` to `path`, creating its folders.
+fn write_file(path: &Path, contents: &str) -> Result<(), WriteError> {
+    if let Some(folder) = path.parent() {
+        fs::create_dir_all(folder).map_err(io_error(folder))?;
+    }
+    fs::write(path, contents).map_err(io_error(path))
+}
+
+/// Moves the file at `path` under `from` to the same path under `to`,
+/// creating its folders; the move itself is atomic.
+fn move_into(from: &Path, to: &Path, path: &str) -> Result<(), WriteError> {
+    let target = to.join(path);
+    if let Some(folder) = target.parent() {
+        fs::create_dir_all(folder).map_err(io_error(folder))?;
+    }
+    fs::rename(from.join(path), &target).map_err(io_error(&target))
+}
+
+/// `files` with the Rust among them as rustfmt left it under `root`.
+fn read_back_rust(root: &Path, files: &[RenderedFile]) -> Result<Vec<RenderedFile>, WriteError> {
+    files
         .iter()
-        .filter(|file| file.path.ends_with(".rs"))
-        .cloned()
-        .collect();
-    for file in &rust {
-        let path = scratch.path().join(&file.path);
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(io_error(folder))?;
-        }
-        fs::write(&path, &file.contents).map_err(io_error(&path))?;
-    }
-    let formatted = format_rust(scratch.path(), &rust)?;
-    let mut laid_out = Vec::with_capacity(files.len());
-    for file in files {
-        let mut file = file.clone();
-        if formatted && file.path.ends_with(".rs") {
-            let path = scratch.path().join(&file.path);
-            file.contents = fs::read_to_string(&path).map_err(io_error(&path))?;
-        }
-        laid_out.push(file);
-    }
-    Ok((laid_out, formatted))
+        .map(|file| {
+            let mut file = file.clone();
+            if is_rust(&file) {
+                let path = root.join(&file.path);
+                file.contents = fs::read_to_string(&path).map_err(io_error(&path))?;
+            }
+            Ok(file)
+        })
+        .collect()
 }
 
 /// Lays out the staged Rust files with rustfmt, when it is installed (as it
@@ -295,7 +291,7 @@ pub fn laid_out(files: &[RenderedFile]) -> Result<(Vec<RenderedFile>, bool), Wri
 fn format_rust(staging: &Path, files: &[RenderedFile]) -> Result<bool, WriteError> {
     let rust_files: Vec<PathBuf> = files
         .iter()
-        .filter(|file| file.path.ends_with(".rs"))
+        .filter(|file| is_rust(file))
         .map(|file| staging.join(&file.path))
         .collect();
     if rust_files.is_empty() {
@@ -340,9 +336,12 @@ pub fn write_new_file(path: &Path, contents: &str) -> Result<(), WriteError> {
 
 /// Refuses before writing anything if a folder stands where a file goes,
 /// or a file where a folder goes, so that moving files in can't stop half way.
-fn check_nothing_in_the_way(dir: &Path, files: &[RenderedFile]) -> Result<(), WriteError> {
-    for file in files {
-        let target = dir.join(&file.path);
+fn check_nothing_in_the_way<'a>(
+    dir: &Path,
+    paths: impl IntoIterator<Item = &'a str>,
+) -> Result<(), WriteError> {
+    for path in paths {
+        let target = dir.join(path);
         if target.is_dir() {
             return Err(WriteError::InTheWay(target));
         }

@@ -46,6 +46,56 @@ fn files_under(dir: &Path) -> Vec<String> {
     files
 }
 
+/// A new entity at the end of the crm example.
+const NOTE_ENTITY: &str = "  note:\n    fields:\n      body: { type: text, required: true }\n";
+/// A field of the crm example's company, and the same with a field added
+/// after it.
+const FOUNDED: &str = "      founded: date\n";
+const WEBSITE_AFTER_FOUNDED: &str = "      founded: date\n      website: url\n";
+
+/// `gen new` of the crm example into `scratch/name`; the project folder.
+fn new_crm_project(scratch: &Path, name: &str) -> PathBuf {
+    let spec = example("crm.yaml");
+    let output = run(scratch, &["new", spec.to_str().expect("utf-8"), "-o", name]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    scratch.join(name)
+}
+
+/// Runs gen in `dir`: its exit code, standard output and standard error.
+fn outcome(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = run(dir, args);
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+/// Appends `more` to the file at `path`.
+fn append(path: &Path, more: &str) {
+    let mut contents = std::fs::read_to_string(path).expect("read");
+    contents.push_str(more);
+    std::fs::write(path, contents).expect("write");
+}
+
+/// Replaces the first `from` in the file at `path` with `to`.
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let contents = std::fs::read_to_string(path).expect("read");
+    assert!(contents.contains(from), "`{from}` in {}", path.display());
+    std::fs::write(path, contents.replacen(from, to, 1)).expect("write");
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(dir.join(&path)).expect("read");
+            (path, bytes)
+        })
+        .collect()
+}
+
 #[test]
 fn check_accepts_every_example() {
     let dir = tempdir();
@@ -406,21 +456,8 @@ fn no_format_skips_rustfmt_and_still_writes_everything() {
 #[test]
 fn drift_check_lists_what_differs_from_the_spec() {
     let scratch = tempdir();
-    let project = scratch.path().join("project");
-    let spec = example("crm.yaml");
-    let output = run(
-        scratch.path(),
-        &["new", spec.to_str().expect("utf-8"), "-o", "project"],
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let drift = |dir: &Path, args: &[&str]| {
-        let output = run(dir, &[&["check", "--drift"], args].concat());
-        (
-            output.status.code(),
-            text(&output.stdout),
-            text(&output.stderr),
-        )
-    };
+    let project = new_crm_project(scratch.path(), "project");
+    let drift = |dir: &Path, args: &[&str]| outcome(dir, &[&["check", "--drift"], args].concat());
 
     let (code, stdout, _) = drift(scratch.path(), &["project"]);
     assert_eq!(code, Some(0), "{stdout}");
@@ -431,15 +468,12 @@ fn drift_check_lists_what_differs_from_the_spec() {
     std::fs::write(project.join("src/custom.rs"), "// mine\n").expect("write");
     assert_eq!(drift(&project, &[]).0, Some(0), "a file of the user's own");
 
-    let app = project.join("src/app.rs");
-    let mut edited = std::fs::read_to_string(&app).expect("read");
-    edited.push_str("// a hand edit\n");
-    std::fs::write(&app, edited).expect("write");
+    append(&project.join("src/app.rs"), "// a hand edit\n");
     std::fs::remove_file(project.join("web/src/App.tsx")).expect("remove");
-    let migration = project.join("migrations/0003_create_companies.sql");
-    let mut sql = std::fs::read_to_string(&migration).expect("read");
-    sql.push_str("-- edited\n");
-    std::fs::write(&migration, sql).expect("write");
+    append(
+        &project.join("migrations/0003_create_companies.sql"),
+        "-- edited\n",
+    );
     let (code, stdout, stderr) = drift(&project, &[]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert_eq!(
@@ -450,18 +484,8 @@ fn drift_check_lists_what_differs_from_the_spec() {
     assert!(stderr.contains("a migration was edited"), "{stderr}");
 
     // Editing the spec without regenerating leaves the files stale.
-    let fresh = scratch.path().join("fresh");
-    let output = run(
-        scratch.path(),
-        &["new", spec.to_str().expect("utf-8"), "-o", "fresh"],
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let spec_text = std::fs::read_to_string(fresh.join("spec.yaml")).expect("read");
-    let spec_text = spec_text.replace(
-        "      founded: date\n",
-        "      founded: date\n      website: url\n",
-    );
-    std::fs::write(fresh.join("spec.yaml"), spec_text).expect("write");
+    let fresh = new_crm_project(scratch.path(), "fresh");
+    replace_in(&fresh.join("spec.yaml"), FOUNDED, WEBSITE_AFTER_FOUNDED);
     let (code, stdout, _) = drift(&fresh, &[]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
@@ -487,13 +511,7 @@ fn drift_check_lists_what_differs_from_the_spec() {
 #[test]
 fn plan_reads_the_recorded_state_and_writes_nothing() {
     let scratch = tempdir();
-    let project = scratch.path().join("project");
-    let spec = example("crm.yaml");
-    let output = run(
-        scratch.path(),
-        &["new", spec.to_str().expect("utf-8"), "-o", "project"],
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    let project = new_crm_project(scratch.path(), "project");
 
     // The manifest hashes every generator-owned file as written.
     let manifest = tenantgen::state::Manifest::parse(
@@ -511,17 +529,10 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     }
     assert_eq!(
         std::fs::read_to_string(project.join(".gen/spec.yaml")).expect("the recorded spec"),
-        std::fs::read_to_string(&spec).expect("spec")
+        std::fs::read_to_string(example("crm.yaml")).expect("spec")
     );
 
-    let plan = || {
-        let output = run(&project, &["plan"]);
-        (
-            output.status.code(),
-            text(&output.stdout),
-            text(&output.stderr),
-        )
-    };
+    let plan = || outcome(&project, &["plan"]);
     let (code, stdout, _) = plan();
     assert_eq!(code, Some(0), "{stdout}");
     assert!(
@@ -531,13 +542,10 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
 
     let before = files_under(&project);
     let app = project.join("src/app.rs");
-    let mut edited = std::fs::read_to_string(&app).expect("read");
-    edited.push_str("// a hand edit\n");
-    std::fs::write(&app, &edited).expect("write");
+    append(&app, "// a hand edit\n");
+    let edited = std::fs::read_to_string(&app).expect("read");
     let spec_path = project.join("spec.yaml");
-    let mut spec_text = std::fs::read_to_string(&spec_path).expect("read");
-    spec_text.push_str("  note:\n    fields:\n      body: { type: text, required: true }\n");
-    std::fs::write(&spec_path, &spec_text).expect("write");
+    append(&spec_path, NOTE_ENTITY);
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
@@ -551,11 +559,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     }
 
     // A field added to an existing entity would rewrite its migration.
-    let spec_text = spec_text.replace(
-        "      founded: date\n",
-        "      founded: date\n      website: url\n",
-    );
-    std::fs::write(&spec_path, &spec_text).expect("write");
+    replace_in(&spec_path, FOUNDED, WEBSITE_AFTER_FOUNDED);
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
@@ -585,40 +589,14 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
 #[test]
 fn update_rewrites_merges_and_never_loses_an_edit() {
     let scratch = tempdir();
-    let project = scratch.path().join("project");
-    let spec = example("crm.yaml");
-    let output = run(
-        scratch.path(),
-        &["new", spec.to_str().expect("utf-8"), "-o", "project"],
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let update = || {
-        let output = run(&project, &["update"]);
-        (
-            output.status.code(),
-            text(&output.stdout),
-            text(&output.stderr),
-        )
-    };
+    let project = new_crm_project(scratch.path(), "project");
+    let update = || outcome(&project, &["update"]);
     let spec_path = project.join("spec.yaml");
-    let edit_spec = |from: &str, to: &str| {
-        let text = std::fs::read_to_string(&spec_path).expect("read");
-        assert!(text.contains(from), "{from}");
-        std::fs::write(&spec_path, text.replacen(from, to, 1)).expect("write");
-    };
+    let edit_spec = |from: &str, to: &str| replace_in(&spec_path, from, to);
     let custom = project.join("src/custom.rs");
     std::fs::write(&custom, "// mine\n").expect("write");
 
     // A no-op writes nothing.
-    let snapshot = |dir: &Path| -> Vec<(String, Vec<u8>)> {
-        files_under(dir)
-            .into_iter()
-            .map(|path| {
-                let bytes = std::fs::read(dir.join(&path)).expect("read");
-                (path, bytes)
-            })
-            .collect()
-    };
     let before = snapshot(&project);
     let (code, stdout, _) = update();
     assert_eq!(
@@ -631,9 +609,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let leftover = project.join(".tenantgen-update-interrupted");
     std::fs::create_dir_all(leftover.join("src")).expect("create");
     std::fs::write(leftover.join("src/app.rs"), "half").expect("write");
-    let mut with_note = std::fs::read_to_string(&spec_path).expect("read");
-    with_note.push_str("  note:\n    fields:\n      body: { type: text, required: true }\n");
-    std::fs::write(&spec_path, with_note).expect("write");
+    append(&spec_path, NOTE_ENTITY);
     let (code, stdout, stderr) = update();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(
@@ -696,10 +672,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
 
     // An update it can't do (it would rewrite a migration) writes nothing.
     let before = snapshot(&project);
-    edit_spec(
-        "      founded: date\n",
-        "      founded: date\n      website: url\n",
-    );
+    edit_spec(FOUNDED, WEBSITE_AFTER_FOUNDED);
     let spec_after_edit = std::fs::read(&spec_path).expect("read");
     let (code, stdout, stderr) = update();
     assert_eq!(code, Some(1), "{stdout}{stderr}");

@@ -376,6 +376,11 @@ pub fn pluralize(snake: &str) -> String {
     format!("{head}{}", pluralize_word(last))
 }
 
+/// A snake_case name as a URL path segment (`line_items` → `line-items`).
+pub fn path_segment(snake: &str) -> String {
+    snake.replace('_', "-")
+}
+
 /// The plural of a display label: of its head noun, the last word before
 /// an " of " (`Country of origin` → `Countries of origin`), else of its last
 /// word (`Line item` → `Line items`), keeping its capital.

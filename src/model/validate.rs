@@ -298,7 +298,7 @@ impl Checker {
                     .with_help("rename the entity, or set another `plural:`"),
                 );
             }
-            let page = plural.replace('_', "-");
+            let page = names::path_segment(&plural);
             if !RESERVED_ROUTES.contains(&plural.as_str())
                 && RESERVED_PAGES.contains(&page.as_str())
             {
@@ -826,6 +826,15 @@ impl Checker {
                 format!("expected {expected}"),
             )
         };
+        // `today` and `now` are worked out by the database at insert time,
+        // so no other layer knows them in advance.
+        if let Some(sql) = insert_time_default(field_type, &json) {
+            return Some(DefaultValue {
+                json,
+                sql: sql.to_owned(),
+                ts: None,
+            });
+        }
         let sql = match (field_type, &json) {
             (FieldType::Json, value) => {
                 let text = serde_json::to_string(value).unwrap_or_default();
@@ -922,11 +931,9 @@ impl Checker {
                 number.to_string()
             }
             (FieldType::Bool, Value::Bool(flag)) => flag.to_string(),
-            (FieldType::Date, Value::String(text)) if text == "today" => "CURRENT_DATE".to_owned(),
             (FieldType::Date, Value::String(text)) if is_date(text) => {
                 format!("{}::date", sql_string(text))
             }
-            (FieldType::Datetime, Value::String(text)) if text == "now" => "now()".to_owned(),
             (FieldType::Datetime, Value::String(text)) if is_datetime(text) => {
                 format!("{}::timestamptz", sql_string(text))
             }
@@ -951,17 +958,8 @@ impl Checker {
                 return None;
             }
         };
-        // `today` and `now` are worked out by the database at insert time.
-        let computed_on_insert = matches!(
-            (field_type, &json),
-            (FieldType::Date, Value::String(text)) if text == "today"
-        ) || matches!(
-            (field_type, &json),
-            (FieldType::Datetime, Value::String(text)) if text == "now"
-        );
         let ts = match &json {
-            _ if computed_on_insert => None,
-            serde_json::Value::Number(number) => ts_number(number),
+            Value::Number(number) => ts_number(number),
             other => Some(other.to_string()),
         };
         Some(DefaultValue { json, sql, ts })
@@ -1100,16 +1098,12 @@ impl Checker {
                 continue;
             };
             mark_listed(&mut fields);
+            let label = label_field(&fields);
             entities.push(Entity {
                 route: format!("/api/{}", draft.names.plural),
-                page_path: format!("/{}", draft.names.plural.replace('_', "-")),
-                label_field: label_field(&fields),
-                search_column: label_field(&fields).and_then(|label| {
-                    fields
-                        .iter()
-                        .find(|field| field.name == label)
-                        .map(|field| field.column_sql.clone())
-                }),
+                page_path: format!("/{}", names::path_segment(&draft.names.plural)),
+                label_field: label.map(|field| field.name.clone()),
+                search_column: label.map(|field| field.column_sql.clone()),
                 tenant_scoped: draft.scope == Scope::Tenant,
                 names: draft.names.clone(),
                 scope: draft.scope,
@@ -1493,6 +1487,16 @@ impl Checker {
     }
 }
 
+/// The SQL of a default the database works out at insert time: `today` for
+/// a date, `now` for a datetime.
+fn insert_time_default(field_type: FieldType, json: &serde_json::Value) -> Option<&'static str> {
+    match (field_type, json.as_str()?) {
+        (FieldType::Date, "today") => Some("CURRENT_DATE"),
+        (FieldType::Datetime, "now") => Some("now()"),
+        _ => None,
+    }
+}
+
 /// `number` as a TypeScript literal, when a JavaScript number holds it
 /// exactly: floats as written, integers up to 2^53 - 1.
 fn ts_number(number: &serde_json::Number) -> Option<String> {
@@ -1522,7 +1526,7 @@ fn mark_listed(fields: &mut [Field]) {
 
 /// The field that names a record: the first required short text, else the
 /// first short text.
-fn label_field(fields: &[Field]) -> Option<String> {
+fn label_field(fields: &[Field]) -> Option<&Field> {
     let short_text =
         |field: &&Field| matches!(field.field_type, FieldType::String | FieldType::Email);
     fields
@@ -1530,7 +1534,6 @@ fn label_field(fields: &[Field]) -> Option<String> {
         .filter(short_text)
         .find(|field| field.required)
         .or_else(|| fields.iter().find(short_text))
-        .map(|field| field.name.clone())
 }
 
 /// Entity positions with the targets of required references first; cycles
