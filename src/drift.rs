@@ -2,8 +2,9 @@
 //! generates now. `gen check --drift` runs this in CI, so that a hand edit
 //! to a generator-owned file, or an edited migration, never goes unnoticed.
 
-use crate::plan::WritePolicy;
+use crate::plan::{WritePolicy, is_migration};
 use crate::render::RenderedFile;
+use crate::state::{Manifest, hash};
 
 /// How one generator-owned file differs from what the spec generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,9 @@ pub enum DriftKind {
     Changed,
     /// Not on disk.
     Missing,
+    /// A migration the spec needs that was never appended: the spec was
+    /// changed and `gen update` not run.
+    Pending,
 }
 
 /// One generator-owned file that differs.
@@ -27,15 +31,23 @@ pub struct Drift {
 /// writes them) with what `read` finds on disk, in path order. Files the
 /// generator does not produce, and the spec itself, are the user's and are
 /// never reported.
+///
+/// With `last`, the manifest of the last generation, its migrations are held
+/// to what it wrote, and a migration in `expected` that it did not write is
+/// one the spec change still needs.
 pub fn compare(
     expected: &[RenderedFile],
+    last: Option<&Manifest>,
     mut read: impl FnMut(&str) -> Option<Vec<u8>>,
 ) -> Vec<Drift> {
-    expected
+    let mut drift: Vec<Drift> = expected
         .iter()
         .filter(|file| file.policy == WritePolicy::Generated)
         .filter_map(|file| {
+            let pending = is_migration(&file.path)
+                && last.is_some_and(|last| !last.files.contains_key(&file.path));
             let kind = match read(&file.path) {
+                None if pending => DriftKind::Pending,
                 None => DriftKind::Missing,
                 Some(bytes) if bytes == file.contents.as_bytes() => return None,
                 Some(_) => DriftKind::Changed,
@@ -45,7 +57,25 @@ pub fn compare(
                 kind,
             })
         })
-        .collect()
+        .collect();
+    if let Some(last) = last {
+        for (path, written) in &last.files {
+            if !is_migration(path) || expected.iter().any(|file| &file.path == path) {
+                continue;
+            }
+            let kind = match read(path) {
+                None => DriftKind::Missing,
+                Some(bytes) if hash(&bytes) == *written => continue,
+                Some(_) => DriftKind::Changed,
+            };
+            drift.push(Drift {
+                path: path.clone(),
+                kind,
+            });
+        }
+    }
+    drift.sort_by(|a, b| a.path.cmp(&b.path));
+    drift
 }
 
 #[cfg(test)]
@@ -68,7 +98,7 @@ mod tests {
             file("c.rs", "gone", WritePolicy::Generated),
             file("spec.yaml", "edited by the user", WritePolicy::Copied),
         ];
-        let drift = compare(&expected, |path| match path {
+        let drift = compare(&expected, None, |path| match path {
             "a.rs" => Some(b"same".to_vec()),
             "b.rs" => Some(b"old".to_vec()),
             "spec.yaml" => Some(b"anything".to_vec()),

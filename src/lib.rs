@@ -9,6 +9,7 @@
 
 pub mod diagnostic;
 pub mod drift;
+pub mod evolve;
 pub mod model;
 pub mod plan;
 pub mod regenerate;
@@ -57,6 +58,60 @@ pub fn generate(file: &str, source: &str, templates: &Templates) -> Result<Proje
     let files = plan::plan(&model);
     let files = render::render(templates, &model, source, &files)?;
     Ok(Project { model, files })
+}
+
+/// A project regenerated from its edited spec.
+#[derive(Debug, Clone)]
+pub struct Regenerated {
+    /// The new spec's files, its migrations replaced by those the change
+    /// appends.
+    pub project: Project,
+    /// How the database changes, with what each step risks.
+    pub evolution: evolve::Evolution,
+}
+
+/// Why a project could not be regenerated.
+#[derive(Debug, thiserror::Error)]
+pub enum RegenerateError {
+    /// The edited spec has problems.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    /// The spec of the last generation no longer validates.
+    #[error("the spec of the last generation no longer validates:\n{0}")]
+    InvalidBase(Diagnostics),
+    /// The change is one no migration can carry out.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Unsupported(Vec<evolve::Unsupported>),
+    /// A template failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// Renders the project of the edited spec `source` (from `file`) for a
+/// project last generated from `base_source` (from `base_file`): every file
+/// but the migrations, which stay (`existing` lists their paths), plus the
+/// migrations the spec change appends. Touches no disk.
+pub fn regenerate(
+    (file, source): (&str, &str),
+    (base_file, base_source): (&str, &str),
+    existing: &[String],
+    templates: &Templates,
+) -> Result<Regenerated, RegenerateError> {
+    let model = load(file, source).map_err(RegenerateError::Invalid)?;
+    let base_raw = spec::parse(base_source).map_err(|problem| {
+        RegenerateError::InvalidBase(Diagnostics::new(base_file, base_source, vec![problem]))
+    })?;
+    let base = model::validate(&base_raw).map_err(|problems| {
+        RegenerateError::InvalidBase(Diagnostics::new(base_file, base_source, problems))
+    })?;
+    let evolution =
+        evolve::evolve(&base_raw, &base, &model).map_err(RegenerateError::Unsupported)?;
+    let files = plan::regenerated(&model, &evolution, existing);
+    let files = render::render(templates, &model, source, &files)?;
+    Ok(Regenerated {
+        project: Project { model, files },
+        evolution,
+    })
 }
 
 /// The commented starter spec that `gen init` writes.

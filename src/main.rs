@@ -11,9 +11,12 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use tenantgen::drift::DriftKind;
+use tenantgen::evolve::Evolution;
 use tenantgen::model::Isolation;
+use tenantgen::state::Manifest;
 use tenantgen::write::{self, WriteError};
-use tenantgen::{Diagnostics, GenerateError, Templates};
+use tenantgen::{Diagnostics, GenerateError, RegenerateError, Templates};
 
 /// Generate a multi-tenant SaaS — Rust backend, PostgreSQL with row-level
 /// security, React frontend — from one YAML spec.
@@ -77,6 +80,10 @@ enum Command {
         /// Also print a unified diff of each file that would be written.
         #[arg(long)]
         diff: bool,
+        /// Plan as if destructive database changes (dropping a table or a
+        /// column, narrowing a type) were allowed.
+        #[arg(long)]
+        allow_destructive: bool,
     },
     /// Regenerate a project from its edited spec.yaml: rewrite the files you
     /// didn't change, merge the ones you did, never touch your own.
@@ -85,6 +92,10 @@ enum Command {
         /// The project folder.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Allow database changes that throw data away: dropping a table or
+        /// a column, narrowing a type. Refused otherwise, with nothing written.
+        #[arg(long)]
+        allow_destructive: bool,
     },
     /// Print the JSON Schema of the spec format.
     #[command(after_help = "Example:\n  gen schema > spec.schema.json")]
@@ -131,6 +142,12 @@ enum Refusal {
     Conflicts(usize),
     #[error("{} can't be regenerated as things stand; nothing was written", files(*.0, "file"))]
     ConflictsNothingWritten(usize),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{} refused; review {}, then rerun with --allow-destructive", files(*.0, "destructive database change"), one(*.0, "it", "them"))]
+    Destructive(usize),
+    #[error("{} refused, nothing was written; review {}, then rerun with --allow-destructive", files(*.0, "destructive database change"), one(*.0, "it", "them"))]
+    DestructiveNothingWritten(usize),
     #[error("{} ha{} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", files(*.0, "merged file"), one(*.0, "s", "ve"))]
     MergeConflicts(usize),
 }
@@ -175,8 +192,15 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Check { path: None, .. } => {
             unreachable!("clap requires the spec unless --drift is given")
         }
-        Command::Plan { dir, diff } => plan(&dir, diff),
-        Command::Update { dir } => update(&dir),
+        Command::Plan {
+            dir,
+            diff,
+            allow_destructive,
+        } => plan(&dir, diff, allow_destructive),
+        Command::Update {
+            dir,
+            allow_destructive,
+        } => update(&dir, allow_destructive),
         Command::New {
             spec,
             output,
@@ -245,9 +269,8 @@ fn check(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What the project in `dir` generates now from its `spec.yaml`, laid out as
-/// `gen new` writes it.
-fn generate_laid_out(dir: &Path) -> anyhow::Result<(PathBuf, Vec<tenantgen::RenderedFile>)> {
+/// The spec of the project in `dir`: its path and text.
+fn project_spec(dir: &Path) -> anyhow::Result<(PathBuf, String)> {
     let spec = dir.join("spec.yaml");
     let source = std::fs::read_to_string(&spec).with_context(|| {
         format!(
@@ -256,8 +279,7 @@ fn generate_laid_out(dir: &Path) -> anyhow::Result<(PathBuf, Vec<tenantgen::Rend
             dir.display()
         )
     })?;
-    let files = laid_out_from(&spec, &source)?;
-    Ok((spec, files))
+    Ok((spec, source))
 }
 
 /// What `source`, read from `spec`, generates, laid out as `gen new` writes it.
@@ -267,7 +289,11 @@ fn laid_out_from(spec: &Path, source: &str) -> anyhow::Result<Vec<tenantgen::Ren
         GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
         other => anyhow::Error::from(other),
     })?;
-    let (files, formatted) = write::laid_out(&project.files)?;
+    laid_out(&project.files)
+}
+
+fn laid_out(files: &[tenantgen::RenderedFile]) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
+    let (files, formatted) = write::laid_out(files)?;
     if !formatted {
         eprintln!("note: rustfmt was not found; Rust files are compared as rendered, unformatted");
     }
@@ -275,7 +301,7 @@ fn laid_out_from(spec: &Path, source: &str) -> anyhow::Result<Vec<tenantgen::Ren
 }
 
 /// The manifest of the last generation of the project in `dir`.
-fn read_manifest(dir: &Path) -> anyhow::Result<tenantgen::state::Manifest> {
+fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
     let path = dir.join(tenantgen::state::MANIFEST_PATH);
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
@@ -284,24 +310,114 @@ fn read_manifest(dir: &Path) -> anyhow::Result<tenantgen::state::Manifest> {
             dir.display()
         )
     })?;
-    tenantgen::state::Manifest::parse(&text)
+    Manifest::parse(&text)
         .with_context(|| format!("`{}` is not a manifest gen wrote", path.display()))
 }
 
-fn update(dir: &Path) -> anyhow::Result<()> {
-    use tenantgen::regenerate::{Action, Outcome};
-    let (_, files) = generate_laid_out(dir)?;
+/// What regenerating the project in `dir` from its edited spec produces.
+struct Regeneration {
+    /// The spec's path.
+    spec: PathBuf,
+    /// Every file, laid out as written; migrations only the appended ones.
+    files: Vec<tenantgen::RenderedFile>,
+    /// How the database changes.
+    evolution: Evolution,
+    /// The manifest of the last generation.
+    manifest: Manifest,
+}
+
+fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
+    let (spec, source) = project_spec(dir)?;
     let manifest = read_manifest(dir)?;
+    let base_spec = dir.join(tenantgen::state::SPEC_PATH);
+    let base_source = std::fs::read_to_string(&base_spec)
+        .with_context(|| format!("can't read `{}`", base_spec.display()))?;
+    let existing = existing_migrations(dir, &manifest);
+    let regenerated = tenantgen::regenerate(
+        (&spec.display().to_string(), &source),
+        (&base_spec.display().to_string(), &base_source),
+        &existing,
+        &Templates::builtin(),
+    )
+    .map_err(|err| -> anyhow::Error {
+        match err {
+            RegenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
+            RegenerateError::Unsupported(_) => Refusal::Unsupported(err.to_string()).into(),
+            other => other.into(),
+        }
+    })?;
+    Ok(Regeneration {
+        spec,
+        files: laid_out(&regenerated.project.files)?,
+        evolution: regenerated.evolution,
+        manifest,
+    })
+}
+
+/// Every migration of the project: those the last generation wrote and any
+/// the user added, which appended migrations are numbered after.
+fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<String> {
+    let mut paths: Vec<String> = manifest
+        .files
+        .keys()
+        .filter(|path| tenantgen::plan::is_migration(path))
+        .cloned()
+        .collect();
+    for folder in ["migrations", "migrations/control", "migrations/tenant"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = format!("{folder}/{}", entry.file_name().to_string_lossy());
+            if tenantgen::plan::is_migration(&path) && !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+}
+
+/// Prints what the database change risks; returns how many of its steps
+/// are destructive and not allowed.
+fn print_hazards(evolution: &Evolution, allow_destructive: bool) -> usize {
+    let mut refused = 0;
+    for hazard in &evolution.hazards {
+        let word = match (hazard.destructive, allow_destructive) {
+            (true, false) => {
+                refused += 1;
+                "refused"
+            }
+            (true, true) => "destroys",
+            (false, _) => "warning",
+        };
+        println!("{word:<8} {}", hazard.message);
+    }
+    refused
+}
+
+fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
+    use tenantgen::regenerate::{Action, Outcome};
+    let Regeneration {
+        files,
+        evolution,
+        manifest,
+        ..
+    } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
     let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
     let conflicts: Vec<_> = plan.conflicts().collect();
-    if !conflicts.is_empty() {
-        for change in &conflicts {
-            if let Action::Conflict(reason) = &change.action {
-                println!("conflict {}: {reason}", change.path);
-            }
+    for change in &conflicts {
+        if let Action::Conflict(reason) = &change.action {
+            println!("conflict {}: {reason}", change.path);
         }
+    }
+    let refused = print_hazards(&evolution, allow_destructive);
+    if !conflicts.is_empty() {
         return Err(Refusal::ConflictsNothingWritten(conflicts.len()).into());
+    }
+    if refused > 0 {
+        return Err(Refusal::DestructiveNothingWritten(refused).into());
     }
     if !plan.writes_anything() {
         println!("nothing to do: the project matches its spec");
@@ -337,7 +453,7 @@ fn update(dir: &Path) -> anyhow::Result<()> {
     let clashes = resolution.clashes();
     resolution
         .writes
-        .extend(tenantgen::state::state_files(&files));
+        .extend(tenantgen::state::state_files(&files, Some(&manifest)));
     write::apply_update(dir, &resolution.writes, &resolution.deletes).map_err(write_refusal)?;
     if clashes > 0 {
         return Err(Refusal::MergeConflicts(clashes).into());
@@ -345,14 +461,23 @@ fn update(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
+fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<()> {
     use tenantgen::regenerate::Action;
-    let (_, files) = generate_laid_out(dir)?;
-    let manifest = read_manifest(dir)?;
+    let Regeneration {
+        files,
+        evolution,
+        manifest,
+        ..
+    } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
     let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
     for change in &plan.changes {
+        let appended =
+            tenantgen::plan::is_migration(&change.path) && change.action == Action::Create;
         let (word, note) = match &change.action {
+            Action::Create if appended => {
+                ("create", " (the migration this change appends)".to_owned())
+            }
             Action::Create => ("create", String::new()),
             Action::Update => ("update", String::new()),
             Action::Delete => ("delete", String::new()),
@@ -368,6 +493,17 @@ fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
             Action::Conflict(reason) => ("conflict", format!(": {reason}")),
         };
         println!("{word:<8} {}{note}", change.path);
+        let new = tenantgen::regenerate::contents_of(&files, &change.path).unwrap_or_default();
+        // The statements the migration runs, without its comments: the
+        // database side of the plan, shown whether or not --diff is given.
+        if appended && !show_diff {
+            for line in new.lines() {
+                let statement = line.trim_end();
+                if !statement.is_empty() && !statement.starts_with("--") {
+                    println!("    {statement}");
+                }
+            }
+        }
         let writes = matches!(
             change.action,
             Action::Create | Action::Update | Action::Delete
@@ -376,7 +512,6 @@ fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
             let old = read(&change.path)
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                 .unwrap_or_default();
-            let new = tenantgen::regenerate::contents_of(&files, &change.path).unwrap_or_default();
             let diff = similar::TextDiff::from_lines(old.as_str(), new);
             print!(
                 "{}",
@@ -386,41 +521,76 @@ fn plan(dir: &Path, show_diff: bool) -> anyhow::Result<()> {
             );
         }
     }
+    let refused = print_hazards(&evolution, allow_destructive);
     println!("{} generated files unchanged", plan.unchanged);
     if !plan.writes_anything() && plan.conflicts().next().is_none() {
         println!("nothing to do: the project matches its spec");
     }
     match plan.conflicts().count() {
+        0 if refused > 0 => Err(Refusal::Destructive(refused).into()),
         0 => Ok(()),
         count => Err(Refusal::Conflicts(count).into()),
     }
 }
 
 /// Compares the project in `dir` with what its `spec.yaml` generates now,
-/// laid out as `gen new` writes it; prints each difference.
+/// laid out as `gen new` writes it; prints each difference. With the state
+/// of the last generation, migrations are held to what it wrote, and a spec
+/// change the database hasn't had yet is a pending migration.
 fn check_drift(dir: &Path) -> anyhow::Result<()> {
-    let (spec, files) = generate_laid_out(dir)?;
-    let drift = tenantgen::drift::compare(&files, |path| std::fs::read(dir.join(path)).ok());
+    let (spec, files, manifest) = match read_manifest(dir) {
+        Ok(_) => {
+            let regeneration = regenerate(dir)?;
+            (
+                regeneration.spec,
+                regeneration.files,
+                Some(regeneration.manifest),
+            )
+        }
+        Err(_) => {
+            let (spec, source) = project_spec(dir)?;
+            let files = laid_out_from(&spec, &source)?;
+            (spec, files, None)
+        }
+    };
+    let drift = tenantgen::drift::compare(&files, manifest.as_ref(), |path| {
+        std::fs::read(dir.join(path)).ok()
+    });
     for difference in &drift {
         let kind = match difference.kind {
-            tenantgen::drift::DriftKind::Changed => "changed",
-            tenantgen::drift::DriftKind::Missing => "missing",
+            DriftKind::Changed => "changed",
+            DriftKind::Missing => "missing",
+            DriftKind::Pending => "pending",
         };
         println!("{kind}: {}", difference.path);
     }
     if drift.iter().any(|difference| {
-        tenantgen::plan::is_migration(&difference.path)
-            && difference.kind == tenantgen::drift::DriftKind::Changed
+        tenantgen::plan::is_migration(&difference.path) && difference.kind == DriftKind::Changed
     }) {
         eprintln!(
             "note: a migration was edited; databases that already applied it won't run it again, and `migrate` refuses a changed one"
+        );
+    }
+    if drift
+        .iter()
+        .any(|difference| difference.kind == DriftKind::Pending)
+    {
+        eprintln!(
+            "note: spec.yaml changes the database since the last generation; `gen update` appends the migration"
         );
     }
     if drift.is_empty() {
         let owned = files
             .iter()
             .filter(|file| file.policy == tenantgen::plan::WritePolicy::Generated)
-            .count();
+            .count()
+            + manifest.as_ref().map_or(0, |manifest| {
+                manifest
+                    .files
+                    .keys()
+                    .filter(|path| tenantgen::plan::is_migration(path))
+                    .count()
+            });
         println!(
             "no drift: the {owned} generated files match what `{}` generates",
             spec.display()

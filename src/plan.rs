@@ -8,6 +8,7 @@ use serde::Serialize;
 
 pub use browser_test::{BrowserTest, FormInput, InputAction, ReadOnlyCase, RecordCase};
 
+use crate::evolve::{Evolution, Step, TableChange};
 use crate::model::{Entity, ForeignKey, Isolation, Model, Scope};
 
 /// Who owns a file once it is written.
@@ -89,6 +90,18 @@ pub enum FileContext {
         /// Foreign keys of earlier tables that point at this one, added
         /// once this table exists.
         added_foreign_keys: Vec<AddedForeignKey>,
+    },
+    /// A migration appended by `gen update` for a spec change.
+    ChangeMigration {
+        /// Whether that set is applied once per tenant schema or database.
+        per_tenant: bool,
+        /// Whether the file switches to the owner role itself (as for
+        /// [`FileContext::EntityMigration`]).
+        sets_role: bool,
+        /// The tables it touches.
+        tables: Vec<TableChange>,
+        /// Its statements, in order.
+        steps: Vec<Step>,
     },
 }
 
@@ -234,6 +247,82 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
 
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// Plans the files of a project regenerated for `model`: every file but the
+/// migrations, which stay as they are (`existing`, paths of the migrations
+/// already in the project), plus one migration per set that `evolution`
+/// changes, numbered after the last one in its folder.
+pub fn regenerated(model: &Model, evolution: &Evolution, existing: &[String]) -> Vec<PlannedFile> {
+    let mut files: Vec<PlannedFile> = plan(model)
+        .into_iter()
+        .filter(|file| !is_migration(&file.path))
+        .collect();
+    for change in &evolution.sets {
+        let directory = change.set.directory();
+        let last = existing
+            .iter()
+            .filter_map(|path| path.strip_prefix(directory)?.strip_prefix('/'))
+            .filter(|name| !name.contains('/'))
+            .filter_map(|name| name.split_once('_')?.0.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0);
+        files.push(template(
+            &format!(
+                "{directory}/{:04}_{}.sql",
+                last + 1,
+                change_stem(&change.tables)
+            ),
+            "migrations/change.sql.j2",
+            FileContext::ChangeMigration {
+                per_tenant: change.set == MigrationSet::Tenant,
+                sets_role: !(model.isolation == Isolation::Bridge
+                    && change.set == MigrationSet::Tenant),
+                tables: change.tables.clone(),
+                steps: change.steps.clone(),
+            },
+        ));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// A migration's name after what it does: `create_notes`, `alter_companies`,
+/// `update_companies_contacts` for several tables.
+fn change_stem(tables: &[TableChange]) -> String {
+    const LONGEST: usize = 48;
+    let bare = |table: &str| -> String {
+        table
+            .rsplit('.')
+            .next()
+            .unwrap_or(table)
+            .trim_matches('"')
+            .to_owned()
+    };
+    match tables {
+        [TableChange::Created { table }] => format!("create_{}", bare(table)),
+        [TableChange::Dropped { table }] => format!("drop_{}", bare(table)),
+        [TableChange::Altered { table, .. }] => format!("alter_{}", bare(table)),
+        _ => {
+            let mut names: Vec<String> = Vec::new();
+            for change in tables {
+                let name = bare(change.table());
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            let joined = format!("update_{}", names.join("_"));
+            if joined.len() <= LONGEST {
+                joined
+            } else {
+                format!(
+                    "update_{}_and_{}_more",
+                    names.first().map_or("tables", String::as_str),
+                    names.len() - 1
+                )
+            }
+        }
+    }
 }
 
 /// The Rust backend: one crate at the project root, named after the app.

@@ -212,7 +212,7 @@ pub fn plan_update(
                     "this migration was edited after it was generated; migrations are append-only, restore it"
                     .to_owned()
                 } else {
-                    "the spec change would rewrite this existing migration; migrations are append-only (appending a migration for the change is not implemented yet)"
+                    "a migration of this name exists with other contents; migrations are append-only, restore it"
                     .to_owned()
                 })
             }
@@ -229,18 +229,31 @@ pub fn plan_update(
         if owned.iter().any(|file| &file.path == path) {
             continue;
         }
-        let Some(disk) = read(path).map(|bytes| hash(&bytes)) else {
-            continue;
-        };
+        let disk = read(path).map(|bytes| hash(&bytes));
         let action = if is_migration(path) {
-            Action::Conflict(
-                "the spec no longer produces this migration; migrations are append-only (a migration that drops it is not generated yet)"
-                    .to_owned(),
-            )
-        } else if disk == *last_hash {
-            Action::Delete
+            // Migrations written before stay as they are: the spec change
+            // gets a migration of its own.
+            match disk {
+                Some(disk) if disk == *last_hash => {
+                    unchanged += 1;
+                    continue;
+                }
+                Some(_) => Action::Conflict(
+                    "this migration was edited after it was generated; migrations are append-only, restore it"
+                        .to_owned(),
+                ),
+                None => Action::Conflict(
+                    "this migration was deleted; migrations are append-only, restore it".to_owned(),
+                ),
+            }
+        } else if let Some(disk) = disk {
+            if disk == *last_hash {
+                Action::Delete
+            } else {
+                Action::KeepOrphaned
+            }
         } else {
-            Action::KeepOrphaned
+            continue;
         };
         changes.push(Change {
             path: path.clone(),
@@ -330,24 +343,37 @@ mod tests {
     }
 
     #[test]
-    fn migrations_are_never_rewritten_or_removed() {
-        let actions = plan(
-            &[
-                ("migrations/0001_a.sql", "a"),
-                ("migrations/0002_b.sql", "b"),
-                ("migrations/0003_c.sql", "c"),
-            ],
-            &[
-                ("migrations/0001_a.sql", "a"),
-                ("migrations/0002_b.sql", "b"),
-                ("migrations/0003_c.sql", "c"),
-            ],
-            &[
-                ("migrations/0001_a.sql", "a2"),
-                ("migrations/0002_b.sql", "b"),
-            ],
+    fn migrations_stay_as_written_and_are_held_to_it() {
+        let last = [
+            ("migrations/0001_a.sql", "a"),
+            ("migrations/0002_b.sql", "b"),
+            ("migrations/0003_c.sql", "c"),
+        ];
+        // The new render holds only the migration the change appends; the
+        // ones written before are neither rewritten nor removed.
+        let appended = [("migrations/0004_d.sql", "d")];
+        assert_eq!(
+            plan(&last, &last, &appended),
+            [("migrations/0004_d.sql".to_owned(), Action::Create)]
         );
-        assert_eq!(actions.len(), 2, "{actions:?}");
+        let actions = plan(
+            &last,
+            &[
+                ("migrations/0001_a.sql", "edited"),
+                ("migrations/0002_b.sql", "b"),
+            ],
+            &[("migrations/0002_b.sql", "rewritten")],
+        );
+        let paths: Vec<&str> = actions.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "migrations/0001_a.sql",
+                "migrations/0002_b.sql",
+                "migrations/0003_c.sql"
+            ],
+            "edited, rewritten and deleted: {actions:?}"
+        );
         assert!(
             actions
                 .iter()

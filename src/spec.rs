@@ -222,6 +222,10 @@ raw_mapping! {
         /// Overrides the English plural used in table names, routes and the UI.
         #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]*$"))]
         "plural" => plural: Located<String>,
+        /// The entity's previous name: `gen update` renames its table, keeping the rows,
+        /// instead of dropping it and creating another. Harmless to leave in afterwards.
+        #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]*$"))]
+        "renamed_from" => renamed_from: Located<String>,
     }
 }
 
@@ -271,6 +275,10 @@ raw_mapping! {
         "index" => index: Located<serde_json::Value>,
         /// Display name (default: the field name in words).
         "label" => label: Located<String>,
+        /// The field's previous name: `gen update` renames its column, keeping the values,
+        /// instead of dropping it and adding another. Harmless to leave in afterwards.
+        #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]*$"))]
+        "renamed_from" => renamed_from: Located<String>,
     }
 }
 

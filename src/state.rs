@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::plan::WritePolicy;
+use crate::plan::{WritePolicy, is_migration};
 use crate::render::RenderedFile;
 
 /// The manifest's path in a project.
@@ -63,11 +63,22 @@ pub fn hash(bytes: &[u8]) -> String {
 }
 
 /// The files of `.gen/` for a project written as `files`: the manifest, and
-/// a copy of the spec they were generated from.
-pub fn state_files(files: &[RenderedFile]) -> Vec<RenderedFile> {
+/// a copy of the spec they were generated from. After an update, `last` is
+/// the manifest before it: the migrations it lists stay the generator's,
+/// though the new render no longer produces them.
+pub fn state_files(files: &[RenderedFile], last: Option<&Manifest>) -> Vec<RenderedFile> {
+    let mut manifest = Manifest::of(files);
+    if let Some(last) = last {
+        manifest.files.extend(
+            last.files
+                .iter()
+                .filter(|(path, _)| is_migration(path))
+                .map(|(path, hash)| (path.clone(), hash.clone())),
+        );
+    }
     let mut state = vec![RenderedFile {
         path: MANIFEST_PATH.to_owned(),
-        contents: Manifest::of(files).to_json(),
+        contents: manifest.to_json(),
         policy: WritePolicy::Copied,
     }];
     if let Some(spec) = files.iter().find(|file| file.path == "spec.yaml") {
@@ -108,7 +119,7 @@ mod tests {
             Manifest::parse(&manifest.to_json()).expect("parses"),
             manifest
         );
-        let state = state_files(&files);
+        let state = state_files(&files, None);
         assert_eq!(state[1].path, SPEC_PATH);
         assert_eq!(state[1].contents, "app: a\n");
     }

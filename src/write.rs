@@ -138,7 +138,7 @@ pub fn write_project(
     } else {
         files.to_vec()
     };
-    let state = crate::state::state_files(&written);
+    let state = crate::state::state_files(&written, None);
     for file in &state {
         write_file(&staging.path().join(&file.path), &file.contents)?;
     }

@@ -451,8 +451,9 @@ fn no_format_skips_rustfmt_and_still_writes_everything() {
 }
 
 /// `gen check --drift` for CI: a fresh project has none; edited, deleted
-/// and stale generator-owned files are each listed and fail the check;
-/// files of the user's own are not the generator's business.
+/// and stale generator-owned files, and a migration the spec needs but
+/// nobody appended, are each listed and fail the check; files of the
+/// user's own are not the generator's business.
 #[test]
 fn drift_check_lists_what_differs_from_the_spec() {
     let scratch = tempdir();
@@ -486,11 +487,22 @@ fn drift_check_lists_what_differs_from_the_spec() {
     // Editing the spec without regenerating leaves the files stale.
     let fresh = new_crm_project(scratch.path(), "fresh");
     replace_in(&fresh.join("spec.yaml"), FOUNDED, WEBSITE_AFTER_FOUNDED);
-    let (code, stdout, _) = drift(&fresh, &[]);
+    let (code, stdout, stderr) = drift(&fresh, &[]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("changed: src/api/entities/company.rs"),
         "{stdout}"
+    );
+    // The database change it needs is a pending migration; the ones
+    // written stay the standard.
+    assert!(
+        stdout.contains("pending: migrations/0007_alter_companies.sql"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("0003"), "{stdout}");
+    assert!(
+        stderr.contains("`gen update` appends the migration"),
+        "{stderr}"
     );
     assert!(
         !stdout.contains("spec.yaml"),
@@ -505,9 +517,9 @@ fn drift_check_lists_what_differs_from_the_spec() {
 
 /// `gen new` records its state under `.gen/`, and `gen plan` works from it:
 /// a no-op plans nothing; a new entity creates its files and appends its
-/// migration; a file the user edited keeps the edit; a spec change that
-/// would rewrite an existing migration is a conflict (exit 1); and nothing
-/// is ever written.
+/// migration, which a new field joins; a file the user edited keeps the
+/// edit; a destructive change is refused unless allowed, and an edited
+/// migration is a conflict (exit 1 both); and nothing is ever written.
 #[test]
 fn plan_reads_the_recorded_state_and_writes_nothing() {
     let scratch = tempdir();
@@ -549,7 +561,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
-        "create   migrations/0007_create_notes.sql",
+        "create   migrations/0007_create_notes.sql (the migration this change appends)",
         "create   src/api/entities/note.rs",
         "update   src/api/entities.rs",
         "update   web/src/entities.ts",
@@ -558,15 +570,54 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
         assert!(stdout.lines().any(|l| l == line), "`{line}` in:\n{stdout}");
     }
 
-    // A field added to an existing entity would rewrite its migration.
+    // A field added to an existing entity joins the appended migration.
     replace_in(&spec_path, FOUNDED, WEBSITE_AFTER_FOUNDED);
+    let (code, stdout, stderr) = plan();
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    for line in [
+        "create   migrations/0007_update_companies_notes.sql (the migration this change appends)",
+        "    ALTER TABLE companies ADD COLUMN website text;",
+        "    CREATE TABLE notes (",
+    ] {
+        assert!(stdout.lines().any(|l| l == line), "`{line}` in:\n{stdout}");
+    }
+
+    // A field removed is refused unless allowed: it drops a column.
+    replace_in(&spec_path, FOUNDED, "");
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
-        stdout.contains("conflict migrations/0003_create_companies.sql: the spec change would rewrite this existing migration"),
+        stdout.contains("refused  drops column `companies.founded` and its values"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("1 destructive database change refused"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = outcome(&project, &["plan", "--allow-destructive"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("    ALTER TABLE companies DROP COLUMN founded;"),
+        "{stdout}"
+    );
+
+    // A migration edited by hand is a conflict.
+    append(
+        &project.join("migrations/0003_create_companies.sql"),
+        "-- mine\n",
+    );
+    let (code, stdout, stderr) = outcome(&project, &["plan", "--allow-destructive"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("conflict migrations/0003_create_companies.sql: this migration was edited after it was generated"),
         "{stdout}"
     );
     assert!(stderr.contains("1 file can't be regenerated"), "{stderr}");
+    replace_in(
+        &project.join("migrations/0003_create_companies.sql"),
+        "-- mine\n",
+        "",
+    );
 
     let output = run(&project, &["plan", "--diff"]);
     assert!(
@@ -670,13 +721,24 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{marked}"
     );
 
-    // An update it can't do (it would rewrite a migration) writes nothing.
+    // Updates it can't do write nothing: a destructive change not allowed,
+    // and an edited migration.
+    std::fs::write(&company, &merged).expect("write");
     let before = snapshot(&project);
-    edit_spec(FOUNDED, WEBSITE_AFTER_FOUNDED);
+    edit_spec(FOUNDED, "");
     let spec_after_edit = std::fs::read(&spec_path).expect("read");
     let (code, stdout, stderr) = update();
     assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("1 destructive database change refused, nothing was written"),
+        "{stderr}"
+    );
+    let migration = project.join("migrations/0007_create_notes.sql");
+    append(&migration, "-- mine\n");
+    let (code, stdout, stderr) = outcome(&project, &["update", "--allow-destructive"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("nothing was written"), "{stderr}");
+    replace_in(&migration, "-- mine\n", "");
     let after: Vec<(String, Vec<u8>)> = snapshot(&project)
         .into_iter()
         .filter(|(path, _)| path != "spec.yaml")
@@ -687,6 +749,25 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         .collect();
     assert_eq!(after, before);
     assert_eq!(std::fs::read(&spec_path).expect("read"), spec_after_edit);
+
+    // Allowed, it drops the column in a migration of its own.
+    let (code, stdout, stderr) = outcome(&project, &["update", "--allow-destructive"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("destroys drops column `companies.founded` and its values"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::read_to_string(project.join("migrations/0008_alter_companies.sql"))
+            .expect("the appended migration")
+            .contains("ALTER TABLE companies DROP COLUMN founded;"),
+    );
+    // Only the hand edit differs from what the spec generates.
+    let drift = run(&project, &["check", "--drift"]);
+    assert_eq!(
+        text(&drift.stdout),
+        "changed: src/api/entities/company.rs\n"
+    );
 
     // The user's own file went through every update untouched.
     assert_eq!(std::fs::read_to_string(&custom).expect("read"), "// mine\n");

@@ -460,6 +460,8 @@ pub struct Database {
     /// Bridge: the function a request's transaction calls first; it checks
     /// the tenant (active, schema up to date) and names its search_path.
     pub enter_tenant: String,
+    /// The check that a membership's role is one of the spec's roles.
+    pub role_check: String,
     /// The ledger of applied migrations in each database or tenant schema.
     pub ledger_table: String,
 }
@@ -505,6 +507,9 @@ pub struct Entity {
     pub permissions: Permissions,
     /// The table, with every column, key, check and index.
     pub table: Table,
+    /// The snake_case name the entity had before, when the spec says it was
+    /// renamed.
+    pub renamed_from: Option<String>,
 }
 
 /// The roles allowed to perform each action; an action the spec left out
@@ -588,6 +593,9 @@ pub struct Field {
     pub values: Vec<String>,
     /// Where a ref points.
     pub reference: Option<Reference>,
+    /// The snake_case name the field had before, when the spec says it was
+    /// renamed.
+    pub renamed_from: Option<String>,
 }
 
 /// A default value, in the forms the output needs.

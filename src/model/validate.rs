@@ -77,6 +77,7 @@ struct EntityDraft<'a> {
     key: &'a Located<String>,
     raw: &'a Located<RawEntity>,
     names: Noun,
+    renamed_from: Option<String>,
     scope: Scope,
     fields: Vec<FieldDraft<'a>>,
 }
@@ -118,7 +119,9 @@ impl Checker {
         let (app, isolation, tenant, entities) = (app?, isolation?, tenant?, entities?);
         let tenant = Noun::new(&tenant, &names::pluralize(&tenant), None);
         let current_tenant = format!("nullif(current_setting('{TENANT_SETTING}', true), '')::uuid");
+        let role_literals: Vec<&str> = roles.iter().map(|role| role.sql_literal.as_str()).collect();
         let database = Database {
+            role_check: format!("role IN ({})", role_literals.join(", ")),
             name: app.clone(),
             owner_role: sql_ident(&format!("{app}_owner")),
             runtime_role: sql_ident(&format!("{app}_runtime")),
@@ -336,9 +339,11 @@ impl Checker {
             if duplicate {
                 continue;
             }
+            let renamed_from = self.renamed_from(entity.renamed_from.as_ref(), &snake, "entity");
             drafts.push(EntityDraft {
                 key,
                 raw,
+                renamed_from,
                 names: Noun::new(&snake, &plural, label.as_deref()),
                 scope,
                 fields,
@@ -656,6 +661,7 @@ impl Checker {
             max: max.map(|bound| bound.value),
             values,
             reference: None,
+            renamed_from: self.renamed_from(def.renamed_from.as_ref(), snake, "field"),
         };
         Some(FieldDraft {
             key,
@@ -1110,6 +1116,7 @@ impl Checker {
                 fields,
                 permissions,
                 table,
+                renamed_from: draft.renamed_from.clone(),
             });
         }
         if entities.len() == drafts.len() {
@@ -1467,6 +1474,29 @@ impl Checker {
                 .with_help("use ASCII letters, digits and underscores, starting with a letter (e.g. `line_item` or `LineItem`)"),
         );
         None
+    }
+
+    /// A `renamed_from:` name: an identifier other than the name it is given on.
+    fn renamed_from(
+        &mut self,
+        value: Option<&Located<String>>,
+        current: &str,
+        what: &str,
+    ) -> Option<String> {
+        let value = value?;
+        let old = self.spec_name(value, "renamed_from name")?;
+        if old == current {
+            self.report(
+                Problem::new(
+                    value.span,
+                    format!("{what} `{current}` is renamed from its own name"),
+                    "same name",
+                )
+                .with_help("`renamed_from:` names what it was called before; drop it, or write the old name"),
+            );
+            return None;
+        }
+        Some(old)
     }
 
     /// Text for people (title, labels): one line, no control characters.

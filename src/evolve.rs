@@ -1,0 +1,996 @@
+//! How the database changes from the tables of one spec to those of the
+//! next: the steps of the migration `gen update` appends, and what each
+//! step risks on a database that already holds rows. Pure: it compares two
+//! validated models and returns values.
+//!
+//! Entities are matched by name, or by `renamed_from:`; fields likewise
+//! within a matched entity. A match whose table, column or constraint names
+//! changed is renamed first, so that its rows stay. What is left is compared
+//! by name: every column, key, check and index of a table is named in the
+//! model, so the differences are exactly what the migration must do.
+
+use serde::Serialize;
+
+use crate::model::{
+    self, Check, Column, Entity, ForeignKey, Index, Isolation, Model, Scope, Table, UniqueKey,
+};
+use crate::plan::MigrationSet;
+use crate::spec::{Located, RawField, RawSpec};
+
+/// One statement of an appended migration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// `ALTER TABLE from RENAME TO to`.
+    RenameTable {
+        /// The old name, as written in SQL.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `ALTER TABLE table RENAME COLUMN from TO to`.
+    RenameColumn {
+        /// The table (already renamed).
+        table: String,
+        /// The old column name.
+        from: String,
+        /// The new column name.
+        to: String,
+    },
+    /// `ALTER TABLE table RENAME CONSTRAINT from TO to`; the index of a key
+    /// is renamed with it.
+    RenameConstraint {
+        /// The table (already renamed).
+        table: String,
+        /// The old constraint name.
+        from: String,
+        /// The new constraint name.
+        to: String,
+    },
+    /// `ALTER INDEX from RENAME TO to`.
+    RenameIndex {
+        /// The old index name.
+        from: String,
+        /// The new index name.
+        to: String,
+    },
+    /// `ALTER TABLE table DROP CONSTRAINT name`.
+    DropConstraint {
+        /// The table.
+        table: String,
+        /// The constraint.
+        name: String,
+    },
+    /// `DROP INDEX name`.
+    DropIndex {
+        /// The index.
+        name: String,
+    },
+    /// `ALTER TABLE table DROP COLUMN column`.
+    DropColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// `DROP TABLE tables`, in one statement so references among them don't
+    /// matter.
+    DropTables {
+        /// The tables.
+        tables: Vec<String>,
+    },
+    /// The table of a new entity, with its keys, indexes, fence and grants.
+    CreateTable {
+        /// The entity's position in the new model.
+        entity: usize,
+        /// Foreign keys whose target exists by the time the table is created.
+        inline_foreign_keys: Vec<ForeignKey>,
+    },
+    /// `ALTER TABLE table ADD COLUMN …`.
+    AddColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: Column,
+    },
+    /// `ALTER TABLE table ALTER COLUMN column TYPE sql_type`.
+    AlterType {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The new type.
+        sql_type: &'static str,
+    },
+    /// `SET NOT NULL` or `DROP NOT NULL`.
+    AlterNotNull {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// Whether the column becomes NOT NULL.
+        not_null: bool,
+    },
+    /// `SET DEFAULT` or `DROP DEFAULT`.
+    AlterDefault {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The new default, or none.
+        default: Option<String>,
+    },
+    /// `ALTER TABLE table ADD CONSTRAINT … UNIQUE`.
+    AddUnique {
+        /// The table.
+        table: String,
+        /// The key.
+        key: UniqueKey,
+    },
+    /// `ALTER TABLE table ADD CONSTRAINT … CHECK`.
+    AddCheck {
+        /// The table.
+        table: String,
+        /// The check.
+        check: Check,
+    },
+    /// `ALTER TABLE table ADD CONSTRAINT … FOREIGN KEY`.
+    AddForeignKey {
+        /// The table.
+        table: String,
+        /// The key.
+        foreign_key: ForeignKey,
+    },
+    /// `CREATE INDEX`.
+    CreateIndex {
+        /// The table.
+        table: String,
+        /// The index.
+        index: Index,
+    },
+}
+
+/// Where a step goes in its migration: renames first, so everything after
+/// uses the new names; drops before adds, so a replaced constraint's name is
+/// free; foreign keys once every table they point at exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    Rename,
+    DropConstraint,
+    DropIndex,
+    DropColumn,
+    DropTables,
+    CreateTable,
+    AddColumn,
+    AlterColumn,
+    AddConstraint,
+    AddForeignKey,
+    CreateIndex,
+}
+
+/// What happens to one table, for the migration's name and header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TableChange {
+    /// A new table.
+    Created {
+        /// The table, as written in SQL.
+        table: String,
+    },
+    /// A table dropped.
+    Dropped {
+        /// The table.
+        table: String,
+    },
+    /// A table changed in place, renamed or not.
+    Altered {
+        /// The table's name now.
+        table: String,
+        /// Its name before, when it was renamed.
+        renamed_from: Option<String>,
+    },
+}
+
+impl TableChange {
+    /// The table's name after the migration (or before, for a drop).
+    pub fn table(&self) -> &str {
+        match self {
+            TableChange::Created { table }
+            | TableChange::Dropped { table }
+            | TableChange::Altered { table, .. } => table,
+        }
+    }
+}
+
+/// The steps of one migration set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetChange {
+    /// Which set the migration joins.
+    pub set: MigrationSet,
+    /// The tables it touches, in order.
+    pub tables: Vec<TableChange>,
+    /// Its statements, in the order they run.
+    pub steps: Vec<Step>,
+}
+
+/// Something a step risks on a database that already holds rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hazard {
+    /// Whether it throws data away: refused unless the user allows it.
+    /// Otherwise the step may fail on existing rows, and the migration is
+    /// rolled back whole.
+    pub destructive: bool,
+    /// What happens, and what to do about it.
+    pub message: String,
+}
+
+/// How the database changes from one spec to the next.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Evolution {
+    /// One entry per set that changes, control before tenant.
+    pub sets: Vec<SetChange>,
+    /// What the steps risk, in step order.
+    pub hazards: Vec<Hazard>,
+}
+
+impl Evolution {
+    /// Whether the database needs no change.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+}
+
+/// A spec change no migration can carry out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unsupported(pub String);
+
+/// The migration steps from `old` (validated from `old_raw`) to `new`.
+pub fn evolve(
+    old_raw: &Located<RawSpec>,
+    old: &Model,
+    new: &Model,
+) -> Result<Evolution, Vec<Unsupported>> {
+    let mut unsupported = Vec::new();
+    if old.isolation != new.isolation {
+        unsupported.push(Unsupported(format!(
+            "isolation changes from {} to {}: every row would move to another schema or database, which no migration does; generate a new project and move the data",
+            old.isolation, new.isolation
+        )));
+    }
+    if old.database.owner_role != new.database.owner_role {
+        unsupported.push(Unsupported(format!(
+            "`app` changes from `{}` to `{}`: the database, its roles and every setting are named after it; keep the old `app`, and change `title` instead",
+            old.app, new.app
+        )));
+    }
+    if !unsupported.is_empty() {
+        return Err(unsupported);
+    }
+
+    let matches = match_entities(old, new);
+    for &(old_idx, new_idx) in &matches {
+        let (before, after) = (&old.entities[old_idx], &new.entities[new_idx]);
+        if before.scope != after.scope {
+            unsupported.push(Unsupported(format!(
+                "entity `{}` changes scope from {} to {}: its rows would change owner, which no migration decides; add a new entity and move the rows",
+                after.names.singular, before.scope, after.scope
+            )));
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(unsupported);
+    }
+
+    let renamed = renamed_old(old_raw, old, new, &matches)?;
+    let mut diff = Diff::new(new);
+
+    for &(old_idx, new_idx) in &matches {
+        let entity = &new.entities[new_idx];
+        let set = diff.set_of(entity.scope);
+        let (before, after) = (
+            &old.entities[old_idx].table,
+            &renamed.entities[old_idx].table,
+        );
+        diff.renames(set, before, after);
+        let renamed_from = (before.name != after.name).then(|| before.name.clone());
+        let touched_before = diff.steps.len();
+        diff.table(set, &renamed.entities[old_idx], entity);
+        if renamed_from.is_some() || diff.steps.len() > touched_before {
+            diff.touch(
+                set,
+                TableChange::Altered {
+                    table: entity.table.name.clone(),
+                    renamed_from,
+                },
+            );
+        }
+    }
+
+    // Dropped entities: their references from other tables went with the
+    // fields that held them, which those tables drop above.
+    for (old_idx, entity) in renamed.entities.iter().enumerate() {
+        if matches.iter().any(|&(matched, _)| matched == old_idx) {
+            continue;
+        }
+        let set = diff.set_of(entity.scope);
+        if new.isolation == Isolation::Bridge && entity.scope == Scope::Global {
+            let referrers: Vec<&str> = old
+                .entities
+                .iter()
+                .filter(|other| other.scope == Scope::Tenant)
+                .filter(|other| {
+                    other.table.foreign_keys.iter().any(|fk| {
+                        fk.target_entity.is_some_and(|target| {
+                            old.entities[target].names.singular == entity.names.singular
+                        })
+                    })
+                })
+                .map(|other| other.names.singular.as_str())
+                .collect();
+            if !referrers.is_empty() {
+                unsupported.push(Unsupported(format!(
+                    "global entity `{}` is removed while {} referred to it: every tenant schema holds a key to its table, and the control migration that drops it runs before the tenant ones that drop those keys; remove the references, update, then remove the entity",
+                    entity.names.singular,
+                    referrers.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                )));
+                continue;
+            }
+        }
+        diff.hazard(
+            true,
+            format!(
+                "drops table `{}` and every row in it (entity `{}` is gone from the spec; if it was renamed, say so with `renamed_from: {}`)",
+                entity.table.name, entity.names.singular, entity.names.singular
+            ),
+        );
+        diff.drop_table(set, &entity.table.name);
+        diff.touch(
+            set,
+            TableChange::Dropped {
+                table: entity.table.name.clone(),
+            },
+        );
+    }
+    if !unsupported.is_empty() {
+        return Err(unsupported);
+    }
+
+    let created: Vec<usize> = (0..new.entities.len())
+        .filter(|idx| !matches.iter().any(|&(_, matched)| matched == *idx))
+        .collect();
+    diff.create_tables(&created);
+
+    if old.database.role_check != new.database.role_check {
+        diff.roles(old, new);
+    }
+    Ok(diff.finish())
+}
+
+/// Pairs of (old position, new position) of the entities that are the same
+/// table: same name, or a `renamed_from:` that names an old entity whose
+/// name the new spec no longer uses.
+fn match_entities(old: &Model, new: &Model) -> Vec<(usize, usize)> {
+    let position = |model: &Model, name: &str| {
+        model
+            .entities
+            .iter()
+            .position(|entity| entity.names.singular == name)
+    };
+    new.entities
+        .iter()
+        .enumerate()
+        .filter_map(|(new_idx, entity)| {
+            let old_idx = position(old, &entity.names.singular).or_else(|| {
+                let previous = entity.renamed_from.as_deref()?;
+                position(new, previous)
+                    .is_none()
+                    .then(|| position(old, previous))
+                    .flatten()
+            })?;
+            Some((old_idx, new_idx))
+        })
+        .collect()
+}
+
+/// Pairs of (old position, new position) of the fields of two matched
+/// entities, by name or `renamed_from:`.
+fn match_fields(old: &Entity, new: &Entity) -> Vec<(usize, usize)> {
+    let position =
+        |entity: &Entity, name: &str| entity.fields.iter().position(|field| field.name == name);
+    new.fields
+        .iter()
+        .enumerate()
+        .filter_map(|(new_idx, field)| {
+            let old_idx = position(old, &field.name).or_else(|| {
+                let previous = field.renamed_from.as_deref()?;
+                position(new, previous)
+                    .is_none()
+                    .then(|| position(old, previous))
+                    .flatten()
+            })?;
+            Some((old_idx, new_idx))
+        })
+        .collect()
+}
+
+/// The old spec with every matched entity and field under its new name
+/// (and plural), validated: its tables are the old tables as they stand
+/// once renamed, so comparing them with the new ones finds only real
+/// changes.
+fn renamed_old(
+    old_raw: &Located<RawSpec>,
+    old: &Model,
+    new: &Model,
+    matches: &[(usize, usize)],
+) -> Result<Model, Vec<Unsupported>> {
+    let mut raw = old_raw.clone();
+    let new_name_of = |old_name: &str| {
+        matches.iter().find_map(|&(old_idx, new_idx)| {
+            (old.entities[old_idx].names.singular == old_name)
+                .then(|| new.entities[new_idx].names.singular.clone())
+        })
+    };
+    let Some(entities) = raw.value.entities.as_mut() else {
+        return Ok(old.clone());
+    };
+    // A valid spec's entities and fields are the model's, in order.
+    for (old_idx, (key, raw_entity)) in entities.value.0.iter_mut().enumerate() {
+        let Some(&(_, new_idx)) = matches.iter().find(|&&(matched, _)| matched == old_idx) else {
+            continue;
+        };
+        let (before, after) = (&old.entities[old_idx], &new.entities[new_idx]);
+        key.value.clone_from(&after.names.singular);
+        raw_entity.value.plural = Some(Located {
+            value: after.names.plural.clone(),
+            span: key.span,
+        });
+        let field_matches = match_fields(before, after);
+        let Some(fields) = raw_entity.value.fields.as_mut() else {
+            continue;
+        };
+        for (field_idx, (field_key, _)) in fields.value.0.iter_mut().enumerate() {
+            if let Some(&(_, new_field)) = field_matches
+                .iter()
+                .find(|&&(matched, _)| matched == field_idx)
+            {
+                field_key.value.clone_from(&after.fields[new_field].name);
+            }
+        }
+    }
+    // Every reference, dropped entities' included, points at the new names.
+    for (_, raw_entity) in &mut entities.value.0 {
+        if let Some(fields) = raw_entity.value.fields.as_mut() {
+            for (_, raw_field) in &mut fields.value.0 {
+                if let RawField::Definition(def) = &mut raw_field.value
+                    && let Some(to) = def.to.as_mut()
+                    && let Some(target) = new_name_of(&model::names::snake(&to.value))
+                {
+                    to.value = target;
+                }
+            }
+        }
+    }
+    model::validate(&raw).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|problem| {
+                Unsupported(format!(
+                    "the renames can't be applied to the previous spec: {}",
+                    problem.message
+                ))
+            })
+            .collect()
+    })
+}
+
+/// The steps found so far, with the set and phase each belongs to.
+struct Diff<'a> {
+    new: &'a Model,
+    steps: Vec<(MigrationSet, Phase, Step)>,
+    tables: Vec<(MigrationSet, TableChange)>,
+    hazards: Vec<Hazard>,
+}
+
+impl<'a> Diff<'a> {
+    fn new(new: &'a Model) -> Self {
+        Diff {
+            new,
+            steps: Vec::new(),
+            tables: Vec::new(),
+            hazards: Vec::new(),
+        }
+    }
+
+    fn set_of(&self, scope: Scope) -> MigrationSet {
+        match (self.new.isolation, scope) {
+            (Isolation::Pool, _) => MigrationSet::Pool,
+            (_, Scope::Global) => MigrationSet::Control,
+            (_, Scope::Tenant) => MigrationSet::Tenant,
+        }
+    }
+
+    fn push(&mut self, set: MigrationSet, phase: Phase, step: Step) {
+        self.steps.push((set, phase, step));
+    }
+
+    fn touch(&mut self, set: MigrationSet, change: TableChange) {
+        self.tables.push((set, change));
+    }
+
+    fn hazard(&mut self, destructive: bool, message: String) {
+        self.hazards.push(Hazard {
+            destructive,
+            message,
+        });
+    }
+
+    /// Renames that take `before` to `after`: the same table under new
+    /// names, built the same way, so their parts pair up in order.
+    fn renames(&mut self, set: MigrationSet, before: &Table, after: &Table) {
+        let table = after.name.clone();
+        if before.name != after.name {
+            self.push(
+                set,
+                Phase::Rename,
+                Step::RenameTable {
+                    from: before.name.clone(),
+                    to: table.clone(),
+                },
+            );
+        }
+        for (from, to) in before.columns.iter().zip(&after.columns) {
+            if from.name != to.name {
+                self.push(
+                    set,
+                    Phase::Rename,
+                    Step::RenameColumn {
+                        table: table.clone(),
+                        from: from.name.clone(),
+                        to: to.name.clone(),
+                    },
+                );
+            }
+        }
+        let constraints = |table: &Table| -> Vec<String> {
+            std::iter::once(table.primary_key.name.clone())
+                .chain(table.unique_keys.iter().map(|key| key.name.clone()))
+                .chain(table.foreign_keys.iter().map(|key| key.name.clone()))
+                .chain(table.checks.iter().map(|check| check.name.clone()))
+                .collect()
+        };
+        for (from, to) in constraints(before).into_iter().zip(constraints(after)) {
+            if from != to {
+                self.push(
+                    set,
+                    Phase::Rename,
+                    Step::RenameConstraint {
+                        table: table.clone(),
+                        from,
+                        to,
+                    },
+                );
+            }
+        }
+        for (from, to) in before.indexes.iter().zip(&after.indexes) {
+            if from.name != to.name {
+                self.push(
+                    set,
+                    Phase::Rename,
+                    Step::RenameIndex {
+                        from: from.name.clone(),
+                        to: to.name.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// The steps from `before` (already renamed) to `after`, one table.
+    fn table(&mut self, set: MigrationSet, before: &Entity, after: &Entity) {
+        let (old, new) = (&before.table, &after.table);
+        let table = &new.name;
+        let added_columns: Vec<&str> = new
+            .columns
+            .iter()
+            .filter(|column| !old.columns.iter().any(|c| c.name == column.name))
+            .map(|column| column.name.as_str())
+            .collect();
+        // A constraint over columns added now has nothing to trip over.
+        let on_new_columns = |columns: &[String]| {
+            columns
+                .iter()
+                .filter(|column| *column != "tenant_id")
+                .all(|column| added_columns.contains(&column.as_str()))
+        };
+        let rows_of = if after.tenant_scoped {
+            " of one tenant"
+        } else {
+            ""
+        };
+
+        // Keys, checks and indexes: by name; one that changed is replaced.
+        for key in &old.unique_keys {
+            if !new.unique_keys.contains(key) {
+                self.drop_constraint(set, table, &key.name);
+            }
+        }
+        for key in &new.unique_keys {
+            if !old.unique_keys.contains(key) {
+                if !on_new_columns(&key.columns) {
+                    self.hazard(
+                        false,
+                        format!(
+                            "adds unique key `{}`: fails if two rows{rows_of} of `{table}` already share a value",
+                            key.name
+                        ),
+                    );
+                }
+                self.push(
+                    set,
+                    Phase::AddConstraint,
+                    Step::AddUnique {
+                        table: table.clone(),
+                        key: key.clone(),
+                    },
+                );
+            }
+        }
+        for fk in &old.foreign_keys {
+            if !new
+                .foreign_keys
+                .iter()
+                .any(|other| same_foreign_key(fk, other))
+            {
+                self.drop_constraint(set, table, &fk.name);
+            }
+        }
+        for fk in &new.foreign_keys {
+            if !old
+                .foreign_keys
+                .iter()
+                .any(|other| same_foreign_key(fk, other))
+            {
+                if !on_new_columns(&fk.columns) {
+                    self.hazard(
+                        false,
+                        format!(
+                            "adds reference `{}`: fails if a row of `{table}` refers to a record that doesn't exist",
+                            fk.name
+                        ),
+                    );
+                }
+                self.push(
+                    set,
+                    Phase::AddForeignKey,
+                    Step::AddForeignKey {
+                        table: table.clone(),
+                        foreign_key: fk.clone(),
+                    },
+                );
+            }
+        }
+        for check in &old.checks {
+            if !new.checks.contains(check) {
+                self.drop_constraint(set, table, &check.name);
+            }
+        }
+        for check in &new.checks {
+            if !old.checks.contains(check) {
+                let column = new
+                    .field_constraints
+                    .iter()
+                    .find(|guard| guard.constraint == check.name)
+                    .and_then(|guard| after.fields.iter().find(|field| field.name == guard.field))
+                    .map(|field| field.column_sql.clone());
+                if !column.is_some_and(|column| on_new_columns(&[column])) {
+                    self.hazard(
+                        false,
+                        format!(
+                            "adds check `{}` ({}): fails if a row of `{table}` breaks it",
+                            check.name, check.expression
+                        ),
+                    );
+                }
+                self.push(
+                    set,
+                    Phase::AddConstraint,
+                    Step::AddCheck {
+                        table: table.clone(),
+                        check: check.clone(),
+                    },
+                );
+            }
+        }
+        for index in &old.indexes {
+            if !new.indexes.contains(index) {
+                self.push(
+                    set,
+                    Phase::DropIndex,
+                    Step::DropIndex {
+                        name: index.name.clone(),
+                    },
+                );
+            }
+        }
+        for index in &new.indexes {
+            if !old.indexes.contains(index) {
+                self.push(
+                    set,
+                    Phase::CreateIndex,
+                    Step::CreateIndex {
+                        table: table.clone(),
+                        index: index.clone(),
+                    },
+                );
+            }
+        }
+
+        // Columns: by name.
+        for column in &old.columns {
+            if !new.columns.iter().any(|c| c.name == column.name) {
+                self.hazard(
+                    true,
+                    format!(
+                        "drops column `{table}.{}` and its values (if its field was renamed, say so with `renamed_from:` on the field)",
+                        column.name
+                    ),
+                );
+                self.push(
+                    set,
+                    Phase::DropColumn,
+                    Step::DropColumn {
+                        table: table.clone(),
+                        column: column.name.clone(),
+                    },
+                );
+            }
+        }
+        for column in &new.columns {
+            let Some(previous) = old.columns.iter().find(|c| c.name == column.name) else {
+                if column.not_null && column.default.is_none() {
+                    self.hazard(
+                        false,
+                        format!(
+                            "adds required column `{table}.{}` with no default: fails if `{table}` has rows, which would have no value; give the field a `default:`, or add it optional, fill it in, then make it required",
+                            column.name
+                        ),
+                    );
+                }
+                self.push(
+                    set,
+                    Phase::AddColumn,
+                    Step::AddColumn {
+                        table: table.clone(),
+                        column: column.clone(),
+                    },
+                );
+                continue;
+            };
+            if previous.sql_type != column.sql_type {
+                if !widens(previous.sql_type, column.sql_type) {
+                    self.hazard(
+                        true,
+                        format!(
+                            "changes column `{table}.{}` from {} to {}: a value that doesn't convert fails the migration, and one that does may lose precision",
+                            column.name, previous.sql_type, column.sql_type
+                        ),
+                    );
+                }
+                self.push(
+                    set,
+                    Phase::AlterColumn,
+                    Step::AlterType {
+                        table: table.clone(),
+                        column: column.name.clone(),
+                        sql_type: column.sql_type,
+                    },
+                );
+            }
+            if previous.not_null != column.not_null {
+                if column.not_null {
+                    self.hazard(
+                        false,
+                        format!(
+                            "makes `{table}.{}` required: fails if a row has no value",
+                            column.name
+                        ),
+                    );
+                }
+                self.push(
+                    set,
+                    Phase::AlterColumn,
+                    Step::AlterNotNull {
+                        table: table.clone(),
+                        column: column.name.clone(),
+                        not_null: column.not_null,
+                    },
+                );
+            }
+            if previous.default != column.default {
+                self.push(
+                    set,
+                    Phase::AlterColumn,
+                    Step::AlterDefault {
+                        table: table.clone(),
+                        column: column.name.clone(),
+                        default: column.default.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn drop_constraint(&mut self, set: MigrationSet, table: &str, name: &str) {
+        self.push(
+            set,
+            Phase::DropConstraint,
+            Step::DropConstraint {
+                table: table.to_owned(),
+                name: name.to_owned(),
+            },
+        );
+    }
+
+    fn drop_table(&mut self, set: MigrationSet, table: &str) {
+        let existing = self.steps.iter_mut().find_map(|(s, _, step)| match step {
+            Step::DropTables { tables } if *s == set => Some(tables),
+            _ => None,
+        });
+        match existing {
+            Some(tables) => tables.push(table.to_owned()),
+            None => self.push(
+                set,
+                Phase::DropTables,
+                Step::DropTables {
+                    tables: vec![table.to_owned()],
+                },
+            ),
+        }
+    }
+
+    /// New tables, in spec order. A foreign key is declared inline when its
+    /// target exists by then: an old table, one created earlier in the same
+    /// migration, itself, or (from a tenant table) a table of the control
+    /// set, which migrates first. The others are added at the end.
+    fn create_tables(&mut self, created: &[usize]) {
+        let new = self.new;
+        for (position, &idx) in created.iter().enumerate() {
+            let entity = &new.entities[idx];
+            let set = self.set_of(entity.scope);
+            let (inline, deferred): (Vec<ForeignKey>, Vec<ForeignKey>) =
+                entity.table.foreign_keys.iter().cloned().partition(|fk| {
+                    let Some(target) = fk.target_entity else {
+                        return true;
+                    };
+                    let target_set = self.set_of(new.entities[target].scope);
+                    match created.iter().position(|&other| other == target) {
+                        None => true,
+                        Some(target_position) => {
+                            target_position <= position
+                                || (target_set == MigrationSet::Control
+                                    && set == MigrationSet::Tenant)
+                        }
+                    }
+                });
+            self.push(
+                set,
+                Phase::CreateTable,
+                Step::CreateTable {
+                    entity: idx,
+                    inline_foreign_keys: inline,
+                },
+            );
+            for fk in deferred {
+                self.push(
+                    set,
+                    Phase::AddForeignKey,
+                    Step::AddForeignKey {
+                        table: entity.table.name.clone(),
+                        foreign_key: fk,
+                    },
+                );
+            }
+            self.touch(
+                set,
+                TableChange::Created {
+                    table: entity.table.name.clone(),
+                },
+            );
+        }
+    }
+
+    /// The memberships table checks roles against the spec's list.
+    fn roles(&mut self, old: &Model, new: &Model) {
+        let set = self.set_of(Scope::Global);
+        let table = new.database.memberships_table.clone();
+        let removed: Vec<String> = old
+            .roles
+            .iter()
+            .filter(|role| !new.roles.iter().any(|other| other.name == role.name))
+            .map(|role| format!("`{}`", role.name))
+            .collect();
+        if !removed.is_empty() {
+            self.hazard(
+                false,
+                format!(
+                    "removes role {}: fails while a member still has it; give those members another role first",
+                    removed.join(", ")
+                ),
+            );
+        }
+        let name = "memberships_role_check".to_owned();
+        self.drop_constraint(set, &table, &name);
+        self.push(
+            set,
+            Phase::AddConstraint,
+            Step::AddCheck {
+                table: table.clone(),
+                check: Check {
+                    name,
+                    expression: new.database.role_check.clone(),
+                },
+            },
+        );
+        self.touch(
+            set,
+            TableChange::Altered {
+                table,
+                renamed_from: None,
+            },
+        );
+    }
+
+    fn finish(self) -> Evolution {
+        let mut sets: Vec<SetChange> = Vec::new();
+        let mut steps = self.steps;
+        steps.sort_by_key(|(set, phase, _)| (set_rank(*set), *phase));
+        for (set, _, step) in steps {
+            match sets.iter_mut().find(|change| change.set == set) {
+                Some(change) => change.steps.push(step),
+                None => sets.push(SetChange {
+                    set,
+                    tables: Vec::new(),
+                    steps: vec![step],
+                }),
+            }
+        }
+        for (set, table) in self.tables {
+            if let Some(change) = sets.iter_mut().find(|change| change.set == set) {
+                change.tables.push(table);
+            }
+        }
+        Evolution {
+            sets,
+            hazards: self.hazards,
+        }
+    }
+}
+
+/// Control migrations run before tenant ones.
+fn set_rank(set: MigrationSet) -> u8 {
+    match set {
+        MigrationSet::Pool | MigrationSet::Control => 0,
+        MigrationSet::Tenant => 1,
+    }
+}
+
+/// Foreign keys are the same when everything but the target's position in
+/// the model is: positions shift when entities are added or removed.
+fn same_foreign_key(a: &ForeignKey, b: &ForeignKey) -> bool {
+    a.name == b.name
+        && a.columns == b.columns
+        && a.target_table == b.target_table
+        && a.target_columns == b.target_columns
+        && a.on_delete == b.on_delete
+}
+
+/// Whether every value of `from` converts to `to` exactly.
+fn widens(from: &str, to: &str) -> bool {
+    matches!(
+        (from, to),
+        ("integer", "bigint" | "numeric" | "double precision")
+            | ("bigint", "numeric")
+            | (_, "text")
+    )
+}
