@@ -12,7 +12,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    self, Check, Column, Entity, ForeignKey, Index, Isolation, Model, Scope, Table, UniqueKey,
+    self, Check, Column, Entity, Field, ForeignKey, Index, Isolation, Model, Scope, Table,
+    UniqueKey,
 };
 use crate::plan::MigrationSet;
 use crate::spec::{Located, RawField, RawSpec};
@@ -188,6 +189,8 @@ pub enum TableChange {
         table: String,
         /// Its name before, when it was renamed.
         renamed_from: Option<String>,
+        /// Whether anything but names changes.
+        changed: bool,
     },
 }
 
@@ -292,16 +295,19 @@ pub fn evolve(
             &old.entities[old_idx].table,
             &renamed.entities[old_idx].table,
         );
+        let touched_before = diff.steps.len();
         diff.renames(set, before, after);
         let renamed_from = (before.name != after.name).then(|| before.name.clone());
-        let touched_before = diff.steps.len();
+        let renames_end = diff.steps.len();
         diff.table(set, &renamed.entities[old_idx], entity);
+        let changed = diff.steps.len() > renames_end;
         if renamed_from.is_some() || diff.steps.len() > touched_before {
             diff.touch(
                 set,
                 TableChange::Altered {
                     table: entity.table.name.clone(),
                     renamed_from,
+                    changed,
                 },
             );
         }
@@ -587,7 +593,7 @@ impl<'a> Diff<'a> {
     }
 
     /// The steps from `before` (already renamed) to `after`, one table.
-    fn table(&mut self, set: MigrationSet, before: &Entity, after: &Entity) {
+    fn table<'b>(&mut self, set: MigrationSet, before: &'b Entity, after: &'b Entity) {
         let (old, new) = (&before.table, &after.table);
         let table = &new.name;
         let added_columns: Vec<&str> = new
@@ -604,7 +610,7 @@ impl<'a> Diff<'a> {
                 .all(|column| added_columns.contains(&column.as_str()))
         };
         let rows_of = if after.tenant_scoped {
-            " of one tenant"
+            " in one tenant"
         } else {
             ""
         };
@@ -621,7 +627,7 @@ impl<'a> Diff<'a> {
                     self.hazard(
                         false,
                         format!(
-                            "adds unique key `{}`: fails if two rows{rows_of} of `{table}` already share a value",
+                            "adds unique key `{}`: fails if two rows of `{table}`{rows_of} already share a value",
                             key.name
                         ),
                     );
@@ -677,13 +683,19 @@ impl<'a> Diff<'a> {
         }
         for check in &new.checks {
             if !old.checks.contains(check) {
-                let column = new
-                    .field_constraints
-                    .iter()
-                    .find(|guard| guard.constraint == check.name)
-                    .and_then(|guard| after.fields.iter().find(|field| field.name == guard.field))
-                    .map(|field| field.column_sql.clone());
-                if !column.is_some_and(|column| on_new_columns(&[column])) {
+                let field = |entity: &'b Entity, table: &Table| {
+                    table
+                        .field_constraints
+                        .iter()
+                        .find(|guard| guard.constraint == check.name)
+                        .and_then(|guard| {
+                            entity.fields.iter().find(|field| field.name == guard.field)
+                        })
+                };
+                let (was, now) = (field(before, old), field(after, new));
+                let harmless = now.is_some_and(|now| on_new_columns(&[now.column_sql.clone()]))
+                    || was.zip(now).is_some_and(|(was, now)| loosens(was, now));
+                if !harmless {
                     self.hazard(
                         false,
                         format!(
@@ -937,6 +949,7 @@ impl<'a> Diff<'a> {
             TableChange::Altered {
                 table,
                 renamed_from: None,
+                changed: true,
             },
         );
     }
@@ -983,6 +996,27 @@ fn same_foreign_key(a: &ForeignKey, b: &ForeignKey) -> bool {
         && a.target_table == b.target_table
         && a.target_columns == b.target_columns
         && a.on_delete == b.on_delete
+}
+
+/// Whether every value the check of `was` accepts, the check of `now` accepts
+/// too: same type, bounds no tighter, no enum value taken away.
+fn loosens(was: &Field, now: &Field) -> bool {
+    let number =
+        |bound: &Option<serde_json::Number>| bound.as_ref().and_then(serde_json::Number::as_f64);
+    let min_ok = match (number(&was.min), number(&now.min)) {
+        (_, None) => true,
+        (Some(was), Some(now)) => now <= was,
+        (None, Some(_)) => false,
+    };
+    let max_ok = match (number(&was.max), number(&now.max)) {
+        (_, None) => true,
+        (Some(was), Some(now)) => now >= was,
+        (None, Some(_)) => false,
+    };
+    was.field_type == now.field_type
+        && min_ok
+        && max_ok
+        && was.values.iter().all(|value| now.values.contains(value))
 }
 
 /// Whether every value of `from` converts to `to` exactly.

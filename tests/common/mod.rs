@@ -4,3 +4,4 @@
 
 pub mod pg;
 pub mod specs;
+pub mod updates;

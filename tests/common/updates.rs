@@ -1,0 +1,109 @@
+//! Scripted spec edits: each folder of `tests/updates/` is a sequence of
+//! specs (`00-start.yaml`, `01-….yaml`, …) that a project goes through,
+//! one `gen update` per step. A step's leading comments may say
+//! `# gen plan only` (plan it, then go back to the previous spec) or
+//! `# gen update --allow-destructive` (the flag is passed to plan and update).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// One spec of a sequence.
+pub struct Step {
+    /// The file name.
+    pub name: String,
+    /// The spec text.
+    pub source: String,
+    /// Only planned: the project stays at the previous step.
+    pub plan_only: bool,
+    /// Extra arguments of `gen plan` and `gen update`.
+    pub args: Vec<String>,
+}
+
+/// Every sequence, by folder name, sorted.
+pub fn cases() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/updates");
+    let mut cases: Vec<(String, PathBuf)> = std::fs::read_dir(&root)
+        .expect("read tests/updates")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.is_dir())
+        .map(|path| {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("a folder name")
+                .to_owned();
+            (name, path)
+        })
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no update sequences found");
+    cases
+}
+
+/// The steps of the sequence in `folder`, in order; the first is where the
+/// project starts.
+pub fn steps(folder: &Path) -> Vec<Step> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .expect("read a sequence")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() > 1, "{}: a start and a step", folder.display());
+    paths
+        .into_iter()
+        .map(|path| {
+            let source = std::fs::read_to_string(&path).expect("read a step");
+            let header: Vec<&str> = source
+                .lines()
+                .take_while(|line| line.starts_with('#'))
+                .collect();
+            let args = header
+                .iter()
+                .filter_map(|line| line.strip_prefix("# gen update "))
+                .flat_map(|rest| rest.split_whitespace().map(str::to_owned))
+                .collect();
+            Step {
+                name: path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .expect("a file name")
+                    .to_owned(),
+                plan_only: header.contains(&"# gen plan only"),
+                source,
+                args,
+            }
+        })
+        .collect()
+}
+
+/// Runs `gen` in `dir`.
+pub fn run_gen(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run gen")
+}
+
+/// `gen new` of the first step into `project`.
+pub fn start(steps: &[Step], scratch: &Path, project: &Path) {
+    let spec = scratch.join(&steps[0].name);
+    std::fs::write(&spec, &steps[0].source).expect("write the first spec");
+    let output = run_gen(
+        scratch,
+        &[
+            "new",
+            spec.to_str().expect("utf-8"),
+            "-o",
+            project.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "gen new {}: {}",
+        steps[0].name,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

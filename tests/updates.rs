@@ -1,0 +1,132 @@
+//! Scripted spec edits (`tests/updates/<case>/`), each planned and applied
+//! with `gen plan` and `gen update`: a snapshot per case holds every plan,
+//! what update said, and every migration it appended. After an update that
+//! succeeds the project has no drift; one that fails leaves the project as
+//! it was. `tests/backend.rs` runs the same sequences against PostgreSQL.
+
+mod common;
+
+use std::path::Path;
+
+use common::updates::{self, Step};
+
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|entry| entry.expect("walk"))
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let path = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("under dir")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (path, std::fs::read(entry.path()).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// What `gen` printed, and its exit code, as the snapshot shows it.
+fn transcript(command: &str, output: &std::process::Output) -> String {
+    format!(
+        "$ {command}\n{}{}[exit {}]\n",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        output.status.code().unwrap_or(-1)
+    )
+}
+
+fn run_step(project: &Path, step: &Step, log: &mut String) {
+    let spec = project.join("spec.yaml");
+    let previous = std::fs::read(&spec).expect("read spec.yaml");
+    std::fs::write(&spec, &step.source).expect("write spec.yaml");
+    let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
+    let before = files_under(project);
+
+    let plan = updates::run_gen(project, &[&["plan"], args.as_slice()].concat());
+    log.push_str(&format!("\n## {}\n\n", step.name));
+    log.push_str(&transcript(
+        &["gen plan"]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect::<Vec<_>>()
+            .join(" "),
+        &plan,
+    ));
+    assert_eq!(
+        files_under(project),
+        before,
+        "{}: plan writes nothing",
+        step.name
+    );
+    if step.plan_only {
+        std::fs::write(&spec, previous).expect("restore spec.yaml");
+        return;
+    }
+
+    let update = updates::run_gen(project, &[&["update"], args.as_slice()].concat());
+    log.push_str("\n");
+    log.push_str(&transcript(
+        &["gen update"]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect::<Vec<_>>()
+            .join(" "),
+        &update,
+    ));
+    let after = files_under(project);
+    if !update.status.success() {
+        assert_eq!(
+            after, before,
+            "{}: a failed update writes nothing",
+            step.name
+        );
+        std::fs::write(&spec, previous).expect("restore spec.yaml");
+        return;
+    }
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}: an update that succeeds was planned without conflicts",
+        step.name
+    );
+    for (path, contents) in &after {
+        if path.starts_with("migrations/") && !before.iter().any(|(old, _)| old == path) {
+            log.push_str(&format!(
+                "\n### {path}\n\n{}",
+                String::from_utf8_lossy(contents)
+            ));
+        }
+    }
+    let drift = updates::run_gen(project, &["check", "--drift"]);
+    assert!(
+        drift.status.success(),
+        "{}: drift after the update:\n{}",
+        step.name,
+        String::from_utf8_lossy(&drift.stdout)
+    );
+}
+
+#[test]
+fn scripted_spec_edits_plan_and_append_migrations() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/updates");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for (case, folder) in updates::cases() {
+            let steps = updates::steps(&folder);
+            let scratch = tempfile::tempdir().expect("temporary folder");
+            let project = scratch.path().join("project");
+            updates::start(&steps, scratch.path(), &project);
+            let mut log = format!("# {case}: from {}\n", steps[0].name);
+            for step in &steps[1..] {
+                run_step(&project, step, &mut log);
+            }
+            insta::assert_snapshot!(case, log);
+        }
+    });
+}
