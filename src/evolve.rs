@@ -693,7 +693,8 @@ impl<'a> Diff<'a> {
                         })
                 };
                 let (was, now) = (field(before, old), field(after, new));
-                let harmless = now.is_some_and(|now| on_new_columns(&[now.column_sql.clone()]))
+                let harmless = now
+                    .is_some_and(|now| on_new_columns(std::slice::from_ref(&now.column_sql)))
                     || was.zip(now).is_some_and(|(was, now)| loosens(was, now));
                 if !harmless {
                     self.hazard(

@@ -68,7 +68,7 @@ fn run_step(project: &Path, step: &Step, log: &mut String) {
     }
 
     let update = updates::run_gen(project, &[&["update"], args.as_slice()].concat());
-    log.push_str("\n");
+    log.push('\n');
     log.push_str(&transcript(
         &["gen update"]
             .into_iter()
