@@ -249,10 +249,13 @@ impl Evolution {
 pub struct Unsupported(pub String);
 
 /// The migration steps from `old` (validated from `old_raw`) to `new`.
+/// `replayed` is the text of the tenant migrations written so far, which
+/// every new tenant replays from the first.
 pub fn evolve(
     old_raw: &Located<RawSpec>,
     old: &Model,
     new: &Model,
+    replayed: &[&str],
 ) -> Result<Evolution, Vec<Unsupported>> {
     let mut unsupported = Vec::new();
     if old.isolation != new.isolation {
@@ -283,6 +286,37 @@ pub fn evolve(
     }
     if !unsupported.is_empty() {
         return Err(unsupported);
+    }
+
+    if new.isolation == Isolation::Bridge {
+        // New tenants replay every tenant migration, after the whole control
+        // set: a global table one of them refers to by name must keep it.
+        let pinned = |table: &str| {
+            let reference = format!("REFERENCES {table} (");
+            replayed.iter().any(|sql| sql.contains(&reference))
+        };
+        for entity in old.global_entities() {
+            let kept = matches
+                .iter()
+                .find(|&&(old_idx, _)| {
+                    old.entities[old_idx].names.singular == entity.names.singular
+                })
+                .map(|&(_, new_idx)| &new.entities[new_idx]);
+            let change = match kept {
+                None => "removed",
+                Some(now) if now.table.name != entity.table.name => "renamed",
+                Some(_) => continue,
+            };
+            if pinned(&entity.table.name) {
+                unsupported.push(Unsupported(format!(
+                    "global entity `{}` is {change}, but tenant migrations refer to its table `{}` by name: every new tenant replays them after the control migrations, so the table must keep its name for good in bridge mode; keep the entity as it is",
+                    entity.names.singular, entity.table.name
+                )));
+            }
+        }
+        if !unsupported.is_empty() {
+            return Err(unsupported);
+        }
     }
 
     let renamed = renamed_old(old_raw, old, new, &matches)?;
@@ -320,29 +354,6 @@ pub fn evolve(
             continue;
         }
         let set = diff.set_of(entity.scope);
-        if new.isolation == Isolation::Bridge && entity.scope == Scope::Global {
-            let referrers: Vec<&str> = old
-                .entities
-                .iter()
-                .filter(|other| other.scope == Scope::Tenant)
-                .filter(|other| {
-                    other.table.foreign_keys.iter().any(|fk| {
-                        fk.target_entity.is_some_and(|target| {
-                            old.entities[target].names.singular == entity.names.singular
-                        })
-                    })
-                })
-                .map(|other| other.names.singular.as_str())
-                .collect();
-            if !referrers.is_empty() {
-                unsupported.push(Unsupported(format!(
-                    "global entity `{}` is removed while {} referred to it: every tenant schema holds a key to its table, and the control migration that drops it runs before the tenant ones that drop those keys; remove the references, update, then remove the entity",
-                    entity.names.singular,
-                    referrers.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
-                )));
-                continue;
-            }
-        }
         diff.hazard(
             true,
             format!(
@@ -358,10 +369,6 @@ pub fn evolve(
             },
         );
     }
-    if !unsupported.is_empty() {
-        return Err(unsupported);
-    }
-
     let created: Vec<usize> = (0..new.entities.len())
         .filter(|idx| !matches.iter().any(|&(_, matched)| matched == *idx))
         .collect();

@@ -89,12 +89,12 @@ pub enum RegenerateError {
 
 /// Renders the project of the edited spec `source` (from `file`) for a
 /// project last generated from `base_source` (from `base_file`): every file
-/// but the migrations, which stay (`existing` lists their paths), plus the
-/// migrations the spec change appends. Touches no disk.
+/// but the migrations, which stay (`existing` holds each one's path and
+/// text), plus the migrations the spec change appends. Touches no disk.
 pub fn regenerate(
     (file, source): (&str, &str),
     (base_file, base_source): (&str, &str),
-    existing: &[String],
+    existing: &[(String, String)],
     templates: &Templates,
 ) -> Result<Regenerated, RegenerateError> {
     let model = load(file, source).map_err(RegenerateError::Invalid)?;
@@ -104,9 +104,15 @@ pub fn regenerate(
     let base = model::validate(&base_raw).map_err(|problems| {
         RegenerateError::InvalidBase(Diagnostics::new(base_file, base_source, problems))
     })?;
-    let evolution =
-        evolve::evolve(&base_raw, &base, &model).map_err(RegenerateError::Unsupported)?;
-    let files = plan::regenerated(&model, &evolution, existing);
+    let replayed: Vec<&str> = existing
+        .iter()
+        .filter(|(path, _)| plan::MigrationSet::Tenant.contains(path))
+        .map(|(_, sql)| sql.as_str())
+        .collect();
+    let evolution = evolve::evolve(&base_raw, &base, &model, &replayed)
+        .map_err(RegenerateError::Unsupported)?;
+    let paths: Vec<String> = existing.iter().map(|(path, _)| path.clone()).collect();
+    let files = plan::regenerated(&model, &evolution, &paths);
     let files = render::render(templates, &model, source, &files)?;
     Ok(Regenerated {
         project: Project { model, files },

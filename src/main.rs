@@ -354,9 +354,11 @@ fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
     })
 }
 
-/// Every migration of the project: those the last generation wrote and any
-/// the user added, which appended migrations are numbered after.
-fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<String> {
+/// Every migration of the project, with its text: those the last generation
+/// wrote and any the user added, which appended migrations are numbered
+/// after. A migration the manifest lists but the disk lacks has no text;
+/// the plan reports it.
+fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<(String, String)> {
     let mut paths: Vec<String> = manifest
         .files
         .keys()
@@ -376,6 +378,12 @@ fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<String> {
     }
     paths.sort();
     paths
+        .into_iter()
+        .map(|path| {
+            let sql = std::fs::read_to_string(dir.join(&path)).unwrap_or_default();
+            (path, sql)
+        })
+        .collect()
 }
 
 /// Prints what the database change risks; returns how many of its steps

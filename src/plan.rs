@@ -132,6 +132,15 @@ pub fn is_migration(path: &str) -> bool {
 }
 
 impl MigrationSet {
+    /// Whether the migration at `path` belongs to this set.
+    pub fn contains(self, path: &str) -> bool {
+        is_migration(path)
+            && path
+                .strip_prefix(self.directory())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|name| !name.contains('/'))
+    }
+
     fn directory(self) -> &'static str {
         match self {
             MigrationSet::Pool => "migrations",
@@ -262,9 +271,15 @@ pub fn regenerated(model: &Model, evolution: &Evolution, existing: &[String]) ->
         let directory = change.set.directory();
         let last = existing
             .iter()
-            .filter_map(|path| path.strip_prefix(directory)?.strip_prefix('/'))
-            .filter(|name| !name.contains('/'))
-            .filter_map(|name| name.split_once('_')?.0.parse::<u32>().ok())
+            .filter(|path| change.set.contains(path))
+            .filter_map(|path| {
+                path.rsplit('/')
+                    .next()?
+                    .split_once('_')?
+                    .0
+                    .parse::<u32>()
+                    .ok()
+            })
             .max()
             .unwrap_or(0);
         files.push(template(
