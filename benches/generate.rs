@@ -31,6 +31,27 @@ fn generate(c: &mut Criterion) {
     c.bench_function("load/50", |b| {
         b.iter(|| tenantgen::load("spec.yaml", &source).expect("valid"))
     });
+    // `gen update`'s pipeline: both specs loaded, the migration diff, and
+    // the render without the migrations written before; compare with
+    // `generate/50`, which renders every migration.
+    let edited = source
+        .replace(
+            "      email:   { type: email, required: true }\n",
+            "      email:   { type: email, required: true }\n      website: url\n",
+        )
+        .replace("max: 120", "max: 200");
+    assert_ne!(edited, source);
+    c.bench_function("regenerate/50", |b| {
+        b.iter(|| {
+            tenantgen::regenerate(
+                ("spec.yaml", &edited),
+                (".gen/spec.yaml", &source),
+                &[],
+                &templates,
+            )
+            .expect("bench specs are valid")
+        })
+    });
     c.bench_function("templates/builtin", |b| {
         b.iter(tenantgen::Templates::builtin)
     });

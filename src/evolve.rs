@@ -1036,3 +1036,81 @@ fn widens(from: &str, to: &str) -> bool {
             | (_, "text")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(source: &str) -> (Located<RawSpec>, Model) {
+        let raw = crate::spec::parse(source).expect("parses");
+        let model = model::validate(&raw).expect("valid");
+        (raw, model)
+    }
+
+    const BASE: &str = "app: a\nisolation: pool\nroles: [owner]\nentities:\n  item:\n    fields:\n      name: { type: string, required: true, max: 10 }\n      size: integer\n";
+
+    fn steps(old: &str, new: &str) -> Result<Evolution, Vec<Unsupported>> {
+        let (raw, old) = model(old);
+        let (_, new) = model(new);
+        evolve(&raw, &old, &new, &[])
+    }
+
+    #[test]
+    fn the_same_spec_changes_nothing() {
+        assert!(steps(BASE, BASE).expect("supported").is_empty());
+    }
+
+    #[test]
+    fn a_renamed_field_is_renamed_not_dropped() {
+        let renamed = BASE.replace(
+            "      size: integer",
+            "      weight: { type: integer, renamed_from: size }",
+        );
+        let evolution = steps(BASE, &renamed).expect("supported");
+        assert_eq!(
+            evolution.sets[0].steps,
+            [Step::RenameColumn {
+                table: "items".to_owned(),
+                from: "size".to_owned(),
+                to: "weight".to_owned(),
+            }]
+        );
+        assert!(evolution.hazards.is_empty());
+        // Without renamed_from it is a drop and an add, and the drop is destructive.
+        let replaced = BASE.replace("      size: integer", "      weight: integer");
+        let evolution = steps(BASE, &replaced).expect("supported");
+        assert_eq!(evolution.hazards.len(), 1);
+        assert!(evolution.hazards[0].destructive);
+    }
+
+    #[test]
+    fn a_looser_bound_is_no_hazard_and_a_tighter_one_is() {
+        let looser = BASE.replace("max: 10", "max: 20");
+        let evolution = steps(BASE, &looser).expect("supported");
+        assert_eq!(evolution.sets[0].steps.len(), 2, "the check is replaced");
+        assert!(evolution.hazards.is_empty());
+        let tighter = BASE.replace("max: 10", "max: 5");
+        let evolution = steps(BASE, &tighter).expect("supported");
+        assert_eq!(evolution.hazards.len(), 1);
+        assert!(
+            !evolution.hazards[0].destructive,
+            "it may fail, it loses nothing"
+        );
+    }
+
+    #[test]
+    fn isolation_and_scope_changes_are_refused() {
+        let bridge = BASE.replace("isolation: pool", "isolation: bridge");
+        assert!(steps(BASE, &bridge).is_err());
+        let global = BASE.replace("  item:\n", "  item:\n    scope: global\n");
+        assert!(steps(BASE, &global).is_err());
+    }
+
+    #[test]
+    fn only_lossless_type_changes_widen() {
+        assert!(widens("integer", "bigint"));
+        assert!(widens("date", "text"));
+        assert!(!widens("bigint", "integer"));
+        assert!(!widens("text", "integer"));
+    }
+}

@@ -19,6 +19,9 @@ pub enum WritePolicy {
     Generated,
     /// A copy of the user's input (the spec).
     Copied,
+    /// The user's from the start: written once, when missing, and never
+    /// touched again (hooks, custom routes and pages).
+    UserOwned,
 }
 
 /// Where a file's contents come from.
@@ -366,6 +369,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/main.rs",
         "src/metrics.rs",
         "src/migrate.rs",
+        "src/hooks.rs",
         "src/openapi.rs",
         "src/throttle.rs",
         "tests/api.rs",
@@ -392,7 +396,19 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             "src/api/entities/entity.rs.j2",
             FileContext::Entity { entity: idx },
         ));
+        if entity.tenant_scoped {
+            files.push(user_owned(
+                &format!("src/hooks/{}.rs", entity.names.rust_module),
+                "src/hooks/entity.rs.j2",
+                FileContext::Entity { entity: idx },
+            ));
+        }
     }
+    files.push(user_owned(
+        "src/routes.rs",
+        "src/routes.rs.j2",
+        FileContext::Project {},
+    ));
     files
 }
 
@@ -439,6 +455,11 @@ fn web(model: &Model) -> Vec<PlannedFile> {
         "web/src/usePageTitle.ts",
     ];
     let mut files = project_templates(WEB_FILES);
+    files.push(user_owned(
+        "web/src/custom/pages.tsx",
+        "web/src/custom/pages.tsx.j2",
+        FileContext::Project {},
+    ));
     files.push(template(
         "web/e2e/tenants.spec.ts",
         "web/e2e/tenants.spec.ts.j2",
@@ -470,6 +491,13 @@ fn template(path: &str, name: &str, context: FileContext) -> PlannedFile {
             context,
         },
         policy: WritePolicy::Generated,
+    }
+}
+
+fn user_owned(path: &str, name: &str, context: FileContext) -> PlannedFile {
+    PlannedFile {
+        policy: WritePolicy::UserOwned,
+        ..template(path, name, context)
     }
 }
 

@@ -3,7 +3,8 @@
 //! and what is on disk now. Pure: the caller reads the disk.
 //!
 //! A generator-owned file the user never touched is the generator's to
-//! rewrite or delete. One the user changed keeps the user's work: if the
+//! rewrite or delete. A user-owned file (hooks, custom routes and pages) is
+//! created when missing and otherwise never looked at. One the user changed keeps the user's work: if the
 //! generator's output for it is unchanged it is left alone, otherwise the
 //! two changes must be merged. Migrations are append-only: one that exists
 //! is never rewritten or removed.
@@ -190,6 +191,18 @@ pub fn plan_update(
         .iter()
         .filter(|file| file.policy == WritePolicy::Generated)
         .collect();
+    // The user's own files are written once, when missing, and never again.
+    for file in files
+        .iter()
+        .filter(|file| file.policy == WritePolicy::UserOwned)
+    {
+        if read(&file.path).is_none() {
+            changes.push(Change {
+                path: file.path.clone(),
+                action: Action::Create,
+            });
+        }
+    }
     for file in &owned {
         let new_hash = hash(file.contents.as_bytes());
         let on_disk = read(&file.path).map(|bytes| hash(&bytes));

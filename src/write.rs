@@ -6,6 +6,7 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
+use crate::plan::WritePolicy;
 use crate::render::RenderedFile;
 
 /// Why a write did not happen.
@@ -102,9 +103,19 @@ pub fn write_project(
     if existing == Some(false) && !force {
         return Err(WriteError::NotEmpty(dir.to_owned()));
     }
+    // Files of the user's own that exist already are theirs: staged, so
+    // that rustfmt finds every module, but never moved in.
+    let kept: Vec<&str> = files
+        .iter()
+        .filter(|file| file.policy == WritePolicy::UserOwned && dir.join(&file.path).is_file())
+        .map(|file| file.path.as_str())
+        .collect();
     if existing.is_some() {
         // What the project remembers of this generation goes in with it.
-        let paths = files.iter().map(|file| file.path.as_str());
+        let paths = files
+            .iter()
+            .map(|file| file.path.as_str())
+            .filter(|path| !kept.contains(path));
         check_nothing_in_the_way(dir, paths.chain(crate::state::PATHS))?;
     }
 
@@ -153,7 +164,9 @@ pub fn write_project(
         // each file is moved in atomically, and files the generator doesn't
         // produce are left alone. Everything in the way was ruled out above.
         for file in files.iter().chain(&state) {
-            move_into(staging.path(), dir, &file.path)?;
+            if !kept.contains(&file.path.as_str()) {
+                move_into(staging.path(), dir, &file.path)?;
+            }
         }
     }
     Ok(summary)

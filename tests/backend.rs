@@ -1475,6 +1475,18 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
         drop(admin);
         let running = app.serve(free_port());
         let client = Client::new(&running.base);
+        // A tenant signed up now replays every tenant migration, appended
+        // ones included, from the first.
+        let (status, body) = client.post(
+            "/auth/signup",
+            None,
+            json!({"tenant": "gamma", "email": "owner@gamma.example", "password": "password-1"}),
+        );
+        assert_eq!(
+            status, 201,
+            "{case}: sign up a new tenant after the update: {body}"
+        );
+        tokens.insert("gamma", token_for(&body));
         for (tenant, token) in &tokens {
             for ((owner, old_name), records) in &before {
                 let Some(Some(new_name)) = became.get(old_name).filter(|_| owner == tenant) else {
@@ -1568,5 +1580,67 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
         // The project's own suite, migrating its databases the same way.
         cargo(&project, &["build", "--quiet", "--locked"]);
         cargo_test(&project, &server.admin_url("postgres"));
+
+        // The user's own code, which `gen update` never touches: a hook that
+        // refuses every new record of one entity, and a route.
+        let entity = model.tenant_entities().next().expect("a tenant entity");
+        let hook = project.join(format!("src/hooks/{}.rs", entity.names.rust_module));
+        std::fs::write(
+            &hook,
+            format!(
+                "use uuid::Uuid;\n\nuse crate::api::entities::{}::Changes;\nuse crate::api::fields::Checks;\nuse crate::auth::Caller;\n\n\
+                 pub fn before_create(_caller: &Caller, _changes: &mut Changes, checks: &mut Checks) {{\n    checks.fail(\"{}\", \"refused by a hook\");\n}}\n\n\
+                 pub fn before_update(_caller: &Caller, _id: Uuid, _changes: &mut Changes, _checks: &mut Checks) {{}}\n",
+                entity.names.rust_module, entity.fields[0].name
+            ),
+        )
+        .expect("write a hook");
+        let routes = project.join("src/routes.rs");
+        std::fs::write(
+            &routes,
+            "use axum::routing::get;\nuse axum::{Json, Router};\nuse serde_json::{Value, json};\n\nuse crate::app::AppState;\n\n\
+             pub fn routes() -> Router<AppState> {\n    Router::new().route(\"/api/custom/ping\", get(ping))\n}\n\n\
+             async fn ping() -> Json<Value> {\n    Json(json!({\"pong\": true}))\n}\n",
+        )
+        .expect("write a route");
+        let mine = (
+            std::fs::read(&hook).expect("read"),
+            std::fs::read(&routes).expect("read"),
+        );
+        let update = updates::run_gen(&project, &["update"]);
+        assert!(
+            update.status.success(),
+            "{}",
+            String::from_utf8_lossy(&update.stderr)
+        );
+        assert_eq!(
+            (
+                std::fs::read(&hook).expect("read"),
+                std::fs::read(&routes).expect("read")
+            ),
+            mine,
+            "{case}: gen update keeps the user's files"
+        );
+        let drift = updates::run_gen(&project, &["check", "--drift"]);
+        assert!(
+            drift.status.success(),
+            "{case}: the user's files are not drift"
+        );
+        cargo(&project, &["build", "--quiet", "--locked"]);
+        let running = app.serve(free_port());
+        let client = Client::new(&running.base);
+        let token = &tokens["alpha"];
+        let (status, body) = client.post(&entity.route, Some(token), record(entity, 9, &globals));
+        assert_eq!(status, 422, "{case}: the hook refuses: {body}");
+        assert!(
+            body.to_string().contains("refused by a hook"),
+            "{case}: {body}"
+        );
+        let (status, body) = client.get("/api/custom/ping", Some(token));
+        assert_eq!(
+            (status, &body),
+            (200, &json!({"pong": true})),
+            "{case}: the user's route"
+        );
     }
 }

@@ -635,8 +635,9 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
 /// nothing; a new entity is generated and its migration appended; a hand
 /// edit to a generated file survives a spec change elsewhere in it (a
 /// three-way merge) and clashes visibly (markers, exit 1) with one on the
-/// same lines; a file of the user's own is never touched; and an update
-/// with a conflict it can't merge writes nothing at all.
+/// same lines; a file of the user's own, and one tenantgen made for the
+/// user (a hooks file), are never touched; and an update with a conflict it
+/// can't merge writes nothing at all.
 #[test]
 fn update_rewrites_merges_and_never_loses_an_edit() {
     let scratch = tempdir();
@@ -646,6 +647,10 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let edit_spec = |from: &str, to: &str| replace_in(&spec_path, from, to);
     let custom = project.join("src/custom.rs");
     std::fs::write(&custom, "// mine\n").expect("write");
+    // A file the generator created for the user: theirs from the start.
+    let hook = project.join("src/hooks/company.rs");
+    append(&hook, "// my rule\n");
+    let hook_text = std::fs::read_to_string(&hook).expect("read");
 
     // A no-op writes nothing.
     let before = snapshot(&project);
@@ -670,6 +675,10 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     assert!(
         stdout.contains("created  src/api/entities/note.rs"),
         "{stdout}"
+    );
+    assert!(
+        stdout.contains("created  src/hooks/note.rs"),
+        "a new entity's hooks file: {stdout}"
     );
     let drift = run(&project, &["check", "--drift"]);
     assert!(drift.status.success(), "{}", text(&drift.stdout));
@@ -769,6 +778,11 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "changed: src/api/entities/company.rs\n"
     );
 
-    // The user's own file went through every update untouched.
+    // The user's own files went through every update untouched, and a
+    // forced `gen new` over the project leaves them too.
     assert_eq!(std::fs::read_to_string(&custom).expect("read"), "// mine\n");
+    assert_eq!(std::fs::read_to_string(&hook).expect("read"), hook_text);
+    let (code, stdout, stderr) = outcome(&project, &["new", "spec.yaml", "-o", ".", "--force"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(std::fs::read_to_string(&hook).expect("read"), hook_text);
 }
