@@ -274,7 +274,21 @@ pub fn evolve(
         return Err(unsupported);
     }
 
-    let matches = match_entities(old, new);
+    let Matching {
+        pairs: matches,
+        notes,
+    } = match_entities(old, new)?;
+    let mut field_matches = Vec::new();
+    let mut notes = notes;
+    for &(old_idx, new_idx) in &matches {
+        match match_fields(&old.entities[old_idx], &new.entities[new_idx]) {
+            Ok(matching) => {
+                notes.extend(matching.notes);
+                field_matches.push(matching.pairs);
+            }
+            Err(problems) => unsupported.extend(problems),
+        }
+    }
     for &(old_idx, new_idx) in &matches {
         let (before, after) = (&old.entities[old_idx], &new.entities[new_idx]);
         if before.scope != after.scope {
@@ -319,8 +333,11 @@ pub fn evolve(
         }
     }
 
-    let renamed = renamed_old(old_raw, old, new, &matches)?;
-    let mut diff = Diff::new(new);
+    let renamed = renamed_old(old_raw, old, new, &matches, &field_matches)?;
+    let mut diff = Diff::new(&renamed, new);
+    for note in notes {
+        diff.hazard(false, note);
+    }
 
     for &(old_idx, new_idx) in &matches {
         let entity = &new.entities[new_idx];
@@ -345,6 +362,11 @@ pub fn evolve(
                 },
             );
         }
+    }
+
+    let chains = diff.rename_chains();
+    if !chains.is_empty() {
+        return Err(chains);
     }
 
     // Dropped entities: their references from other tables went with the
@@ -380,51 +402,111 @@ pub fn evolve(
     Ok(diff.finish())
 }
 
-/// Pairs of (old position, new position) of the entities that are the same
-/// table: same name, or a `renamed_from:` that names an old entity whose
-/// name the new spec no longer uses.
-fn match_entities(old: &Model, new: &Model) -> Vec<(usize, usize)> {
-    let position = |model: &Model, name: &str| {
-        model
-            .entities
-            .iter()
-            .position(|entity| entity.names.singular == name)
-    };
-    new.entities
-        .iter()
-        .enumerate()
-        .filter_map(|(new_idx, entity)| {
-            let old_idx = position(old, &entity.names.singular).or_else(|| {
-                let previous = entity.renamed_from.as_deref()?;
-                position(new, previous)
-                    .is_none()
-                    .then(|| position(old, previous))
-                    .flatten()
-            })?;
-            Some((old_idx, new_idx))
-        })
-        .collect()
+/// What matching names found: pairs of (old position, new position), and
+/// what to tell the user about `renamed_from:` values that name nothing.
+struct Matching {
+    pairs: Vec<(usize, usize)>,
+    notes: Vec<String>,
 }
 
-/// Pairs of (old position, new position) of the fields of two matched
-/// entities, by name or `renamed_from:`.
-fn match_fields(old: &Entity, new: &Entity) -> Vec<(usize, usize)> {
-    let position =
-        |entity: &Entity, name: &str| entity.fields.iter().position(|field| field.name == name);
-    new.fields
+/// Pairs the items of the previous spec (`old`, by name) with those of the
+/// new one (`new`, by name and `renamed_from:`), `what` being "entity" or
+/// "field `x`". Same name is the same item; a `renamed_from:` counts when it
+/// names an old item that is gone from the new spec. Left in the spec after
+/// the rename, it names nothing any more and is ignored. A `renamed_from:`
+/// that would make one old item two new ones, or that contradicts a name
+/// still in use, is refused: no single migration says which rows go where.
+fn match_names(
+    old: &[&str],
+    new: &[(&str, Option<&str>)],
+    what: &str,
+    owner: &str,
+) -> Result<Matching, Vec<Unsupported>> {
+    let position = |names: &[&str], name: &str| names.iter().position(|n| *n == name);
+    let new_names: Vec<&str> = new.iter().map(|(name, _)| *name).collect();
+    let mut matching = Matching {
+        pairs: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut unsupported: Vec<Unsupported> = Vec::new();
+    let mut refuse = |message: String| {
+        if !unsupported.iter().any(|known| known.0 == message) {
+            unsupported.push(Unsupported(message));
+        }
+    };
+    for (new_idx, &(name, renamed_from)) in new.iter().enumerate() {
+        let previous = renamed_from.filter(|previous| *previous != name);
+        let in_old = |name: &str| position(old, name);
+        let in_new = |name: &str| position(&new_names, name);
+        match (in_old(name), previous) {
+            (Some(old_idx), None) => matching.pairs.push((old_idx, new_idx)),
+            (Some(old_idx), Some(previous)) => {
+                let swapped = in_new(previous).is_some_and(|other| new[other].1 == Some(name));
+                if in_old(previous).is_some() && (in_new(previous).is_none() || swapped) {
+                    refuse(format!(
+                        "{what} `{owner}{name}` says `renamed_from: {previous}`, but `{owner}{name}` and `{owner}{previous}` both exist already: which rows become `{owner}{name}` is ambiguous; do it in two updates (rename one of them to a new name first)"
+                    ));
+                } else {
+                    matching.pairs.push((old_idx, new_idx));
+                }
+            }
+            (None, Some(previous)) => match (in_old(previous), in_new(previous)) {
+                (Some(old_idx), None) => {
+                    let claims = new.iter().filter(|(_, other)| *other == Some(previous)).count();
+                    if claims > 1 {
+                        refuse(format!(
+                            "more than one {what} says `renamed_from: {owner}{previous}`: one old {what} can become only one new one; rename it, then add the others"
+                        ));
+                    } else {
+                        matching.pairs.push((old_idx, new_idx));
+                    }
+                }
+                (Some(_), Some(_)) => refuse(format!(
+                    "{what} `{owner}{name}` says `renamed_from: {previous}`, but `{owner}{previous}` is still in the spec: a split needs two steps (add `{owner}{name}` and move the rows, or rename and then add `{owner}{previous}` again)"
+                )),
+                (None, _) => matching.notes.push(format!(
+                    "{what} `{owner}{name}` says `renamed_from: {previous}`, which the previous spec doesn't have: `{owner}{name}` is created new"
+                )),
+            },
+            (None, None) => {}
+        }
+    }
+    if unsupported.is_empty() {
+        Ok(matching)
+    } else {
+        Err(unsupported)
+    }
+}
+
+/// The entities that are the same table before and after.
+fn match_entities(old: &Model, new: &Model) -> Result<Matching, Vec<Unsupported>> {
+    let old_names: Vec<&str> = old
+        .entities
         .iter()
-        .enumerate()
-        .filter_map(|(new_idx, field)| {
-            let old_idx = position(old, &field.name).or_else(|| {
-                let previous = field.renamed_from.as_deref()?;
-                position(new, previous)
-                    .is_none()
-                    .then(|| position(old, previous))
-                    .flatten()
-            })?;
-            Some((old_idx, new_idx))
-        })
-        .collect()
+        .map(|e| e.names.singular.as_str())
+        .collect();
+    let new_names: Vec<(&str, Option<&str>)> = new
+        .entities
+        .iter()
+        .map(|e| (e.names.singular.as_str(), e.renamed_from.as_deref()))
+        .collect();
+    match_names(&old_names, &new_names, "entity", "")
+}
+
+/// The fields of two matched entities that are the same column.
+fn match_fields(old: &Entity, new: &Entity) -> Result<Matching, Vec<Unsupported>> {
+    let old_names: Vec<&str> = old.fields.iter().map(|f| f.name.as_str()).collect();
+    let new_names: Vec<(&str, Option<&str>)> = new
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.renamed_from.as_deref()))
+        .collect();
+    match_names(
+        &old_names,
+        &new_names,
+        "field",
+        &format!("{}.", new.names.singular),
+    )
 }
 
 /// The old spec with every matched entity and field under its new name
@@ -436,6 +518,7 @@ fn renamed_old(
     old: &Model,
     new: &Model,
     matches: &[(usize, usize)],
+    field_matches: &[Vec<(usize, usize)>],
 ) -> Result<Model, Vec<Unsupported>> {
     let mut raw = old_raw.clone();
     let new_name_of = |old_name: &str| {
@@ -449,38 +532,38 @@ fn renamed_old(
     };
     // A valid spec's entities and fields are the model's, in order.
     for (old_idx, (key, raw_entity)) in entities.value.0.iter_mut().enumerate() {
-        let Some(&(_, new_idx)) = matches.iter().find(|&&(matched, _)| matched == old_idx) else {
-            continue;
-        };
-        let (before, after) = (&old.entities[old_idx], &new.entities[new_idx]);
-        key.value.clone_from(&after.names.singular);
-        raw_entity.value.plural = Some(Located {
-            value: after.names.plural.clone(),
-            span: key.span,
-        });
-        let field_matches = match_fields(before, after);
+        // Renames already made say nothing about this one, and under the new
+        // names they could even name the entity or field itself.
+        raw_entity.value.renamed_from = None;
+        let matched = matches.iter().position(|&(matched, _)| matched == old_idx);
+        if let Some(position) = matched {
+            let after = &new.entities[matches[position].1];
+            key.value.clone_from(&after.names.singular);
+            raw_entity.value.plural = Some(Located {
+                value: after.names.plural.clone(),
+                span: key.span,
+            });
+        }
         let Some(fields) = raw_entity.value.fields.as_mut() else {
             continue;
         };
-        for (field_idx, (field_key, _)) in fields.value.0.iter_mut().enumerate() {
-            if let Some(&(_, new_field)) = field_matches
-                .iter()
-                .find(|&&(matched, _)| matched == field_idx)
-            {
-                field_key.value.clone_from(&after.fields[new_field].name);
-            }
-        }
-    }
-    // Every reference, dropped entities' included, points at the new names.
-    for (_, raw_entity) in &mut entities.value.0 {
-        if let Some(fields) = raw_entity.value.fields.as_mut() {
-            for (_, raw_field) in &mut fields.value.0 {
-                if let RawField::Definition(def) = &mut raw_field.value
-                    && let Some(to) = def.to.as_mut()
+        for (field_idx, (field_key, raw_field)) in fields.value.0.iter_mut().enumerate() {
+            if let RawField::Definition(def) = &mut raw_field.value {
+                def.renamed_from = None;
+                // Every reference, dropped entities' included, points at the new names.
+                if let Some(to) = def.to.as_mut()
                     && let Some(target) = new_name_of(&model::names::snake(&to.value))
                 {
                     to.value = target;
                 }
+            }
+            let Some(position) = matched else { continue };
+            let after = &new.entities[matches[position].1];
+            if let Some(&(_, new_field)) = field_matches[position]
+                .iter()
+                .find(|&&(matched, _)| matched == field_idx)
+            {
+                field_key.value.clone_from(&after.fields[new_field].name);
             }
         }
     }
@@ -499,6 +582,8 @@ fn renamed_old(
 
 /// The steps found so far, with the set and phase each belongs to.
 struct Diff<'a> {
+    /// The previous spec's model under the new names.
+    renamed: &'a Model,
     new: &'a Model,
     steps: Vec<(MigrationSet, Phase, Step)>,
     tables: Vec<(MigrationSet, TableChange)>,
@@ -506,8 +591,9 @@ struct Diff<'a> {
 }
 
 impl<'a> Diff<'a> {
-    fn new(new: &'a Model) -> Self {
+    fn new(renamed: &'a Model, new: &'a Model) -> Self {
         Diff {
+            renamed,
             new,
             steps: Vec::new(),
             tables: Vec::new(),
@@ -601,7 +687,31 @@ impl<'a> Diff<'a> {
 
     /// The steps from `before` (already renamed) to `after`, one table.
     fn table<'b>(&mut self, set: MigrationSet, before: &'b Entity, after: &'b Entity) {
-        let (old, new) = (&before.table, &after.table);
+        // A field kept under its name whose column name changes with its
+        // type (a ref is stored in `<name>_id`) keeps its column, renamed.
+        let mut renamed_columns = before.table.clone();
+        for field in &after.fields {
+            let Some(was) = before.fields.iter().find(|was| was.name == field.name) else {
+                continue;
+            };
+            if was.column_sql != field.column_sql {
+                self.push(
+                    set,
+                    Phase::Rename,
+                    Step::RenameColumn {
+                        table: after.table.name.clone(),
+                        from: was.column_sql.clone(),
+                        to: field.column_sql.clone(),
+                    },
+                );
+                for column in &mut renamed_columns.columns {
+                    if column.name == was.column_sql {
+                        column.name.clone_from(&field.column_sql);
+                    }
+                }
+            }
+        }
+        let (old, new) = (&renamed_columns, &after.table);
         let table = &new.name;
         let added_columns: Vec<&str> = new
             .columns
@@ -628,9 +738,17 @@ impl<'a> Diff<'a> {
                 self.drop_constraint(set, table, &key.name);
             }
         }
+        // A new column with a default gives every existing row the same value.
+        let defaulted = |columns: &[String]| {
+            columns.iter().any(|name| {
+                new.columns
+                    .iter()
+                    .any(|column| &column.name == name && column.default.is_some())
+            })
+        };
         for key in &new.unique_keys {
             if !old.unique_keys.contains(key) {
-                if !on_new_columns(&key.columns) {
+                if !on_new_columns(&key.columns) || defaulted(&key.columns) {
                     self.hazard(
                         false,
                         format!(
@@ -649,21 +767,21 @@ impl<'a> Diff<'a> {
                 );
             }
         }
+        let (renamed, now) = (self.renamed, self.new);
+        let same = |a: &ForeignKey, b: &ForeignKey| {
+            let target = |fk: &ForeignKey, model: &Model| {
+                fk.target_entity
+                    .map(|idx| model.entities[idx].names.singular.clone())
+            };
+            same_foreign_key(a, b) && target(a, renamed) == target(b, now)
+        };
         for fk in &old.foreign_keys {
-            if !new
-                .foreign_keys
-                .iter()
-                .any(|other| same_foreign_key(fk, other))
-            {
+            if !new.foreign_keys.iter().any(|other| same(fk, other)) {
                 self.drop_constraint(set, table, &fk.name);
             }
         }
         for fk in &new.foreign_keys {
-            if !old
-                .foreign_keys
-                .iter()
-                .any(|other| same_foreign_key(fk, other))
-            {
+            if !old.foreign_keys.iter().any(|other| same(other, fk)) {
                 if !on_new_columns(&fk.columns) {
                     self.hazard(
                         false,
@@ -787,7 +905,21 @@ impl<'a> Diff<'a> {
                 );
                 continue;
             };
-            if previous.sql_type != column.sql_type {
+            let retyped = previous.sql_type != column.sql_type;
+            if retyped && previous.default.is_some() {
+                // The old default may not cast to the new type: it goes
+                // first, and the new one is set after.
+                self.push(
+                    set,
+                    Phase::AlterColumn,
+                    Step::AlterDefault {
+                        table: table.clone(),
+                        column: column.name.clone(),
+                        default: None,
+                    },
+                );
+            }
+            if retyped {
                 if !widens(previous.sql_type, column.sql_type) {
                     self.hazard(
                         true,
@@ -827,7 +959,8 @@ impl<'a> Diff<'a> {
                     },
                 );
             }
-            if previous.default != column.default {
+            let default_dropped = retyped && previous.default.is_some();
+            if previous.default != column.default || (default_dropped && column.default.is_some()) {
                 self.push(
                     set,
                     Phase::AlterColumn,
@@ -839,6 +972,40 @@ impl<'a> Diff<'a> {
                 );
             }
         }
+    }
+
+    /// Renames that take a name another rename gives up (a swap, or a
+    /// chain): they would need an order and temporary names, so they are
+    /// refused rather than guessed at.
+    fn rename_chains(&self) -> Vec<Unsupported> {
+        let mut given_up = Vec::new();
+        let mut taken = Vec::new();
+        for (set, _, step) in &self.steps {
+            let (from, to) = match step {
+                Step::RenameTable { from, to } | Step::RenameIndex { from, to } => {
+                    (from.clone(), to.clone())
+                }
+                Step::RenameColumn { table, from, to }
+                | Step::RenameConstraint { table, from, to } => {
+                    (format!("{table}.{from}"), format!("{table}.{to}"))
+                }
+                _ => continue,
+            };
+            given_up.push((*set, from));
+            taken.push((*set, to));
+        }
+        // One is enough to explain it: the names derived from a table's
+        // (its keys and indexes) clash along with it.
+        taken
+            .into_iter()
+            .find(|name| given_up.contains(name))
+            .map(|(_, name)| {
+                Unsupported(format!(
+                    "a rename takes the name `{name}` while another rename gives it up: swaps and chains of renames need two updates (rename one to a name nobody uses first)"
+                ))
+            })
+            .into_iter()
+            .collect()
     }
 
     fn drop_constraint(&mut self, set: MigrationSet, table: &str, name: &str) {
@@ -996,8 +1163,10 @@ fn set_rank(set: MigrationSet) -> u8 {
     }
 }
 
-/// Foreign keys are the same when everything but the target's position in
-/// the model is: positions shift when entities are added or removed.
+/// Foreign keys are alike when everything but the target's position in the
+/// model is (positions shift when entities are added or removed); the
+/// caller checks that the target is the same entity, not merely a table of
+/// the same name.
 fn same_foreign_key(a: &ForeignKey, b: &ForeignKey) -> bool {
     a.name == b.name
         && a.columns == b.columns

@@ -68,6 +68,10 @@ pub struct Regenerated {
     pub project: Project,
     /// How the database changes, with what each step risks.
     pub evolution: evolve::Evolution,
+    /// Files of the user's that the last spec had them write and this one
+    /// no longer uses (the hooks of a removed or renamed entity): they stay,
+    /// but nothing compiles or calls them any more.
+    pub retired: Vec<String>,
 }
 
 /// Why a project could not be regenerated.
@@ -113,10 +117,17 @@ pub fn regenerate(
         .map_err(RegenerateError::Unsupported)?;
     let paths: Vec<String> = existing.iter().map(|(path, _)| path.clone()).collect();
     let files = plan::regenerated(&model, &evolution, &paths);
+    let retired = plan::plan(&base)
+        .into_iter()
+        .filter(|old| old.policy == plan::WritePolicy::UserOwned)
+        .filter(|old| !files.iter().any(|file| file.path == old.path))
+        .map(|old| old.path)
+        .collect();
     let files = render::render(templates, &model, source, &files)?;
     Ok(Regenerated {
         project: Project { model, files },
         evolution,
+        retired,
     })
 }
 

@@ -324,6 +324,8 @@ struct Regeneration {
     evolution: Evolution,
     /// The manifest of the last generation.
     manifest: Manifest,
+    /// The user's files the new spec no longer uses.
+    retired: Vec<String>,
 }
 
 fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
@@ -350,6 +352,7 @@ fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
         spec,
         files: laid_out(&regenerated.project.files)?,
         evolution: regenerated.evolution,
+        retired: regenerated.retired,
         manifest,
     })
 }
@@ -386,6 +389,16 @@ fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<(String, String)>
         .collect()
 }
 
+/// Points at files of the user's that the spec no longer uses, so code in
+/// them is not silently left behind.
+fn print_retired(dir: &Path, retired: &[String]) {
+    for path in retired.iter().filter(|path| dir.join(path).is_file()) {
+        println!(
+            "keep     {path} (yours, but its entity is gone from the spec: nothing compiles or calls it now; move what you wrote, to the renamed entity's file if it was renamed)"
+        );
+    }
+}
+
 /// Prints what the database change risks; returns how many of its steps
 /// are destructive and not allowed.
 fn print_hazards(evolution: &Evolution, allow_destructive: bool) -> usize {
@@ -410,6 +423,7 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         files,
         evolution,
         manifest,
+        retired,
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
@@ -458,6 +472,7 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         };
         println!("{word:<8} {path}{note}");
     }
+    print_retired(dir, &retired);
     let clashes = resolution.clashes();
     resolution
         .writes
@@ -475,6 +490,7 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
         files,
         evolution,
         manifest,
+        retired,
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
@@ -529,6 +545,7 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
             );
         }
     }
+    print_retired(dir, &retired);
     let refused = print_hazards(&evolution, allow_destructive);
     println!("{} generated files unchanged", plan.unchanged);
     if !plan.writes_anything() && plan.conflicts().next().is_none() {

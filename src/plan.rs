@@ -280,7 +280,7 @@ pub fn regenerated(model: &Model, evolution: &Evolution, existing: &[String]) ->
                     .next()?
                     .split_once('_')?
                     .0
-                    .parse::<u32>()
+                    .parse::<u64>()
                     .ok()
             })
             .max()
