@@ -520,6 +520,22 @@ fn renamed_old(
     matches: &[(usize, usize)],
     field_matches: &[Vec<(usize, usize)>],
 ) -> Result<Model, Vec<Unsupported>> {
+    let unchanged_names = matches
+        .iter()
+        .zip(field_matches)
+        .all(|(&(old_idx, new_idx), fields)| {
+            let (before, after) = (&old.entities[old_idx], &new.entities[new_idx]);
+            before.names.singular == after.names.singular
+                && before.names.plural == after.names.plural
+                && fields
+                    .iter()
+                    .all(|&(was, now)| before.fields[was].name == after.fields[now].name)
+        });
+    if unchanged_names {
+        // Nothing to rename: the previous model is its own renamed copy,
+        // and validating it again would only cost time.
+        return Ok(old.clone());
+    }
     let mut raw = old_raw.clone();
     let new_name_of = |old_name: &str| {
         matches.iter().find_map(|&(old_idx, new_idx)| {
