@@ -144,6 +144,8 @@ enum Refusal {
     ConflictsNothingWritten(usize),
     #[error("{0}")]
     Unsupported(String),
+    #[error("`{}` has migrations that `gen new` would rewrite or drop ({}); databases may have applied them, so nothing was written: use `gen update`, which appends a migration instead", dir.display(), paths.join(", "))]
+    MigrationsRewritten { dir: PathBuf, paths: Vec<String> },
     #[error("{} refused; review {}, then rerun with --allow-destructive", files(*.0, "destructive database change"), one(*.0, "it", "them"))]
     Destructive(usize),
     #[error("{} refused, nothing was written; review {}, then rerun with --allow-destructive", files(*.0, "destructive database change"), one(*.0, "it", "them"))]
@@ -654,6 +656,20 @@ fn new(
         Err(err) => return Err(err.into()),
     };
     let dir = output.unwrap_or_else(|| PathBuf::from(&project.model.app));
+    // A project `gen update` has appended migrations to keeps them.
+    let manifest = std::fs::read_to_string(dir.join(tenantgen::state::MANIFEST_PATH))
+        .ok()
+        .and_then(|text| Manifest::parse(&text).ok());
+    if let Some(manifest) = manifest {
+        let rewritten = tenantgen::regenerate::migrations_rewritten(&project.files, &manifest);
+        if !rewritten.is_empty() {
+            return Err(Refusal::MigrationsRewritten {
+                dir: dir.clone(),
+                paths: rewritten,
+            }
+            .into());
+        }
+    }
 
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(project.files.len() as u64);

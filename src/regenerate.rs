@@ -277,6 +277,20 @@ pub fn plan_update(
     UpdatePlan { changes, unchanged }
 }
 
+/// The migrations of the last generation (`last`) that writing `files` over
+/// the project would rewrite or leave behind: `gen new --force` on a project
+/// that `gen update` has appended to. Databases may have applied them.
+pub fn migrations_rewritten(files: &[RenderedFile], last: &Manifest) -> Vec<String> {
+    last.files
+        .iter()
+        .filter(|(path, _)| is_migration(path))
+        .filter(|(path, written)| {
+            contents_of(files, path).is_none_or(|contents| hash(contents.as_bytes()) != **written)
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -392,6 +406,25 @@ mod tests {
                 .iter()
                 .all(|(_, action)| matches!(action, Action::Conflict(_))),
             "{actions:?}"
+        );
+    }
+
+    #[test]
+    fn a_fresh_render_must_not_rewrite_appended_migrations() {
+        let last = Manifest::of(&generated_files(&[
+            ("migrations/0001_a.sql", "a"),
+            ("migrations/0002_b.sql", "b"),
+            ("src/app.rs", "x"),
+        ]));
+        let same = generated_files(&[
+            ("migrations/0001_a.sql", "a"),
+            ("migrations/0002_b.sql", "b"),
+        ]);
+        assert!(migrations_rewritten(&same, &last).is_empty());
+        let fresh = generated_files(&[("migrations/0001_a.sql", "a"), ("src/app.rs", "y")]);
+        assert_eq!(
+            migrations_rewritten(&fresh, &last),
+            ["migrations/0002_b.sql"]
         );
     }
 

@@ -647,10 +647,14 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let edit_spec = |from: &str, to: &str| replace_in(&spec_path, from, to);
     let custom = project.join("src/custom.rs");
     std::fs::write(&custom, "// mine\n").expect("write");
-    // A file the generator created for the user: theirs from the start.
+    // A file the generator created for the user: theirs from the start,
+    // kept even by a forced `gen new` over the project.
     let hook = project.join("src/hooks/company.rs");
     append(&hook, "// my rule\n");
     let hook_text = std::fs::read_to_string(&hook).expect("read");
+    let (code, stdout, stderr) = outcome(&project, &["new", "spec.yaml", "-o", ".", "--force"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(std::fs::read_to_string(&hook).expect("read"), hook_text);
 
     // A no-op writes nothing.
     let before = snapshot(&project);
@@ -778,11 +782,17 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "changed: src/api/entities/company.rs\n"
     );
 
-    // The user's own files went through every update untouched, and a
-    // forced `gen new` over the project leaves them too.
+    // The user's own files went through every update untouched.
     assert_eq!(std::fs::read_to_string(&custom).expect("read"), "// mine\n");
     assert_eq!(std::fs::read_to_string(&hook).expect("read"), hook_text);
+
+    // A forced `gen new` would rewrite the appended migrations: refused.
+    let before = snapshot(&project);
     let (code, stdout, stderr) = outcome(&project, &["new", "spec.yaml", "-o", ".", "--force"]);
-    assert_eq!(code, Some(0), "{stdout}{stderr}");
-    assert_eq!(std::fs::read_to_string(&hook).expect("read"), hook_text);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("migrations/0007_create_notes.sql") && stderr.contains("use `gen update`"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&project), before);
 }
