@@ -30,7 +30,8 @@ pub struct Drift {
 /// Compares the generator-owned files of `expected` (laid out as `gen new`
 /// writes them) with what `read` finds on disk, in path order. Files the
 /// generator does not produce, and the spec itself, are the user's and are
-/// never reported.
+/// never reported; the files it made for the user are reported only when
+/// missing.
 ///
 /// With `last`, the manifest of the last generation, its migrations are held
 /// to what it wrote, and a migration in `expected` that it did not write is
@@ -42,8 +43,16 @@ pub fn compare(
 ) -> Vec<Drift> {
     let mut drift: Vec<Drift> = expected
         .iter()
-        .filter(|file| file.policy == WritePolicy::Generated)
+        .filter(|file| file.policy != WritePolicy::Copied)
         .filter_map(|file| {
+            // A file of the user's own is theirs to change, but the project
+            // doesn't build without it.
+            if file.policy == WritePolicy::UserOwned {
+                return read(&file.path).is_none().then(|| Drift {
+                    path: file.path.clone(),
+                    kind: DriftKind::Missing,
+                });
+            }
             let pending = is_migration(&file.path)
                 && last.is_some_and(|last| !last.files.contains_key(&file.path));
             let kind = match read(&file.path) {

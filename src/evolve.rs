@@ -234,6 +234,9 @@ pub struct Evolution {
     pub sets: Vec<SetChange>,
     /// What the steps risk, in step order.
     pub hazards: Vec<Hazard>,
+    /// Entities that changed name: positions in the previous model and the
+    /// new one.
+    pub renamed: Vec<(usize, usize)>,
 }
 
 impl Evolution {
@@ -399,7 +402,15 @@ pub fn evolve(
     if old.database.role_check != new.database.role_check {
         diff.roles(old, new);
     }
-    Ok(diff.finish())
+    let mut evolution = diff.finish();
+    evolution.renamed = matches
+        .iter()
+        .copied()
+        .filter(|&(old_idx, new_idx)| {
+            old.entities[old_idx].names.singular != new.entities[new_idx].names.singular
+        })
+        .collect();
+    Ok(evolution)
 }
 
 /// What matching names found: pairs of (old position, new position), and
@@ -1167,6 +1178,7 @@ impl<'a> Diff<'a> {
         Evolution {
             sets,
             hazards: self.hazards,
+            renamed: Vec::new(),
         }
     }
 }

@@ -72,6 +72,9 @@ pub struct Regenerated {
     /// no longer uses (the hooks of a removed or renamed entity): they stay,
     /// but nothing compiles or calls them any more.
     pub retired: Vec<String>,
+    /// The user's files of renamed entities: (where it is, where the new
+    /// spec has it). The user moves them; gen never touches them.
+    pub moved: Vec<(String, String)>,
 }
 
 /// Why a project could not be regenerated.
@@ -124,10 +127,29 @@ pub fn regenerate(
         .map(|old| old.path)
         .collect();
     let files = render::render(templates, &model, source, &files)?;
+    let user_paths = |model: &Model| -> Vec<String> {
+        plan::plan(model)
+            .into_iter()
+            .filter(|file| file.policy == plan::WritePolicy::UserOwned)
+            .map(|file| file.path)
+            .collect()
+    };
+    let (old_paths, new_paths) = (user_paths(&base), user_paths(&model));
+    // A renamed entity's file is the one whose path names it.
+    let moved = evolution
+        .renamed
+        .iter()
+        .filter_map(|&(old_idx, new_idx)| {
+            let from = format!("src/hooks/{}.rs", base.entities[old_idx].names.rust_module);
+            let to = format!("src/hooks/{}.rs", model.entities[new_idx].names.rust_module);
+            (old_paths.contains(&from) && new_paths.contains(&to)).then_some((from, to))
+        })
+        .collect();
     Ok(Regenerated {
         project: Project { model, files },
         evolution,
         retired,
+        moved,
     })
 }
 

@@ -328,6 +328,8 @@ struct Regeneration {
     manifest: Manifest,
     /// The user's files the new spec no longer uses.
     retired: Vec<String>,
+    /// The user's files of renamed entities: (from, to).
+    moved: Vec<(String, String)>,
 }
 
 fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
@@ -355,6 +357,7 @@ fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
         files: laid_out(&regenerated.project.files)?,
         evolution: regenerated.evolution,
         retired: regenerated.retired,
+        moved: regenerated.moved,
         manifest,
     })
 }
@@ -389,6 +392,37 @@ fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<(String, String)>
             (path, sql)
         })
         .collect()
+}
+
+/// The hooks files of renamed entities that the user has yet to move:
+/// generating an empty one under the new name would switch their rules off
+/// without a sound, so the update waits for the move. Prints each; returns
+/// how many.
+fn print_unmoved(dir: &Path, moved: &[(String, String)]) -> anyhow::Result<usize> {
+    let waiting: Vec<&(String, String)> = moved
+        .iter()
+        .filter(|(from, to)| dir.join(from).is_file() && !dir.join(to).exists())
+        .collect();
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    // A file still as gen wrote it holds no rules: nothing to move.
+    let base_spec = dir.join(tenantgen::state::SPEC_PATH);
+    let base_source = std::fs::read_to_string(&base_spec)
+        .with_context(|| format!("can't read `{}`", base_spec.display()))?;
+    let base = laid_out_from(&base_spec, &base_source)?;
+    let mut unmoved = 0;
+    for (from, to) in waiting {
+        let pristine = std::fs::read(dir.join(from)).ok().as_deref()
+            == tenantgen::regenerate::contents_of(&base, from).map(str::as_bytes);
+        if !pristine {
+            unmoved += 1;
+            println!(
+                "conflict {to}: its entity was renamed, and your rules are in {from}; move that file here (and its `use` line to the new module) first, or they would stop running"
+            );
+        }
+    }
+    Ok(unmoved)
 }
 
 /// Points at files of the user's that the spec no longer uses, so code in
@@ -426,6 +460,7 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         evolution,
         manifest,
         retired,
+        moved,
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
@@ -436,9 +471,10 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
             println!("conflict {}: {reason}", change.path);
         }
     }
+    let unmoved = print_unmoved(dir, &moved)?;
     let refused = print_hazards(&evolution, allow_destructive);
-    if !conflicts.is_empty() {
-        return Err(Refusal::ConflictsNothingWritten(conflicts.len()).into());
+    if !conflicts.is_empty() || unmoved > 0 {
+        return Err(Refusal::ConflictsNothingWritten(conflicts.len() + unmoved).into());
     }
     if refused > 0 {
         return Err(Refusal::DestructiveNothingWritten(refused).into());
@@ -493,6 +529,7 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
         evolution,
         manifest,
         retired,
+        moved,
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
@@ -547,13 +584,14 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
             );
         }
     }
+    let unmoved = print_unmoved(dir, &moved)?;
     print_retired(dir, &retired);
     let refused = print_hazards(&evolution, allow_destructive);
     println!("{} generated files unchanged", plan.unchanged);
     if !plan.writes_anything() && plan.conflicts().next().is_none() {
         println!("nothing to do: the project matches its spec");
     }
-    match plan.conflicts().count() {
+    match plan.conflicts().count() + unmoved {
         0 if refused > 0 => Err(Refusal::Destructive(refused).into()),
         0 => Ok(()),
         count => Err(Refusal::Conflicts(count).into()),

@@ -1597,9 +1597,9 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
         std::fs::write(
             &hook,
             format!(
-                "use uuid::Uuid;\n\nuse crate::api::entities::{}::Changes;\nuse crate::api::fields::Checks;\nuse crate::auth::Caller;\n\n\
-                 pub fn before_create(_caller: &Caller, _changes: &mut Changes, checks: &mut Checks) {{\n    checks.fail(\"{}\", \"refused by a hook\");\n}}\n\n\
-                 pub fn before_update(_caller: &Caller, _id: Uuid, _changes: &mut Changes, _checks: &mut Checks) {{}}\n",
+                "use crate::api::entities::{}::{{Changes, Hooks}};\nuse crate::api::fields::Checks;\nuse crate::hooks::HookContext;\n\n\
+                 pub struct Rules;\n\n\
+                 impl Hooks for Rules {{\n    fn before_create(&self, _context: &HookContext<'_>, _changes: &mut Changes, checks: &mut Checks) {{\n        checks.fail(\"{}\", \"refused by a hook\");\n    }}\n}}\n",
                 entity.names.rust_module, entity.fields[0].name
             ),
         )

@@ -795,4 +795,37 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{stderr}"
     );
     assert_eq!(snapshot(&project), before);
+
+    // A renamed entity whose hooks file holds rules: the update waits until
+    // the user moves it, rather than start an empty one that switches the
+    // rules off without a sound.
+    edit_spec("  company:\n", "  firm:\n    renamed_from: company\n");
+    edit_spec("to: company", "to: firm");
+    edit_spec("to: company", "to: firm");
+    let (code, stdout, stderr) = update();
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("conflict src/hooks/firm.rs: its entity was renamed, and your rules are in src/hooks/company.rs"),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(
+        snapshot(&project)
+            .into_iter()
+            .filter(|(path, _)| path != "spec.yaml")
+            .collect::<Vec<_>>(),
+        before
+            .into_iter()
+            .filter(|(path, _)| path != "spec.yaml")
+            .collect::<Vec<_>>()
+    );
+    let moved = project.join("src/hooks/firm.rs");
+    std::fs::rename(&hook, &moved).expect("move the hooks file");
+    replace_in(&moved, "entities::company::", "entities::firm::");
+    let (code, stdout, stderr) = update();
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        std::fs::read_to_string(&moved)
+            .expect("read")
+            .contains("// my rule")
+    );
 }
