@@ -629,11 +629,7 @@ impl<'a> Diff<'a> {
     }
 
     fn set_of(&self, scope: Scope) -> MigrationSet {
-        match (self.new.isolation, scope) {
-            (Isolation::Pool, _) => MigrationSet::Pool,
-            (_, Scope::Global) => MigrationSet::Control,
-            (_, Scope::Tenant) => MigrationSet::Tenant,
-        }
+        MigrationSet::of(self.new.isolation, scope)
     }
 
     fn push(&mut self, set: MigrationSet, phase: Phase, step: Step) {

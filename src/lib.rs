@@ -126,25 +126,16 @@ pub fn regenerate(
         .filter(|old| !files.iter().any(|file| file.path == old.path))
         .map(|old| old.path)
         .collect();
-    let files = render::render(templates, &model, source, &files)?;
-    let user_paths = |model: &Model| -> Vec<String> {
-        plan::plan(model)
-            .into_iter()
-            .filter(|file| file.policy == plan::WritePolicy::UserOwned)
-            .map(|file| file.path)
-            .collect()
-    };
-    let (old_paths, new_paths) = (user_paths(&base), user_paths(&model));
-    // A renamed entity's file is the one whose path names it.
     let moved = evolution
         .renamed
         .iter()
         .filter_map(|&(old_idx, new_idx)| {
-            let from = format!("src/hooks/{}.rs", base.entities[old_idx].names.rust_module);
-            let to = format!("src/hooks/{}.rs", model.entities[new_idx].names.rust_module);
-            (old_paths.contains(&from) && new_paths.contains(&to)).then_some((from, to))
+            let from = plan::hooks_path(&base.entities[old_idx])?;
+            let to = plan::hooks_path(&model.entities[new_idx])?;
+            Some((from, to))
         })
         .collect();
+    let files = render::render(templates, &model, source, &files)?;
     Ok(Regenerated {
         project: Project { model, files },
         evolution,

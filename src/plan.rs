@@ -80,10 +80,8 @@ pub enum FileContext {
     EntityMigration {
         /// Whether that set is applied once per tenant schema or database.
         per_tenant: bool,
-        /// Whether the file switches to the owner role itself. Bridge tenant
-        /// migrations don't: the control catalog's `migrate_tenant` function
-        /// applies them, already as the owner, and a security-definer
-        /// function may not change roles.
+        /// Whether the file switches to the owner role itself (see
+        /// [`MigrationSet::sets_role`]).
         sets_role: bool,
         /// The entity's position in the model.
         entity: usize,
@@ -135,6 +133,23 @@ pub fn is_migration(path: &str) -> bool {
 }
 
 impl MigrationSet {
+    /// The set the table of an entity of `scope` is created in.
+    pub fn of(isolation: Isolation, scope: Scope) -> Self {
+        match (isolation, scope) {
+            (Isolation::Pool, _) => MigrationSet::Pool,
+            (_, Scope::Global) => MigrationSet::Control,
+            (_, Scope::Tenant) => MigrationSet::Tenant,
+        }
+    }
+
+    /// Whether a migration of this set switches to the owner role itself.
+    /// Bridge tenant migrations don't: the control catalog's
+    /// `migrate_tenant` function applies them, already as the owner, and a
+    /// security-definer function may not change roles.
+    fn sets_role(self, isolation: Isolation) -> bool {
+        !(isolation == Isolation::Bridge && self == MigrationSet::Tenant)
+    }
+
     /// Whether the migration at `path` belongs to this set.
     pub fn contains(self, path: &str) -> bool {
         is_migration(path)
@@ -169,10 +184,8 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         },
     ];
 
-    let (first_set, tenant_set) = match model.isolation {
-        Isolation::Pool => (MigrationSet::Pool, MigrationSet::Pool),
-        Isolation::Bridge | Isolation::Silo => (MigrationSet::Control, MigrationSet::Tenant),
-    };
+    let first_set = MigrationSet::of(model.isolation, Scope::Global);
+    let tenant_set = MigrationSet::of(model.isolation, Scope::Tenant);
 
     let mut numbering = Numbering::default();
     files.push(numbering.migration(
@@ -199,10 +212,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
 
     // The order tables are created in: spec order, except that in bridge and
     // silo the control set (global entities) runs before any tenant set.
-    let set_of = |entity: &Entity| match entity.scope {
-        Scope::Global => first_set,
-        Scope::Tenant => tenant_set,
-    };
+    let set_of = |entity: &Entity| MigrationSet::of(model.isolation, entity.scope);
     let rank = |idx: usize| {
         let entity = &model.entities[idx];
         (set_of(entity) == MigrationSet::Tenant, idx)
@@ -246,7 +256,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
             "migrations/entity.sql.j2",
             FileContext::EntityMigration {
                 per_tenant: set == MigrationSet::Tenant,
-                sets_role: !(model.isolation == Isolation::Bridge && set == MigrationSet::Tenant),
+                sets_role: set.sets_role(model.isolation),
                 entity: idx,
                 inline_foreign_keys,
                 added_foreign_keys,
@@ -294,8 +304,7 @@ pub fn regenerated(model: &Model, evolution: &Evolution, existing: &[String]) ->
             "migrations/change.sql.j2",
             FileContext::ChangeMigration {
                 per_tenant: change.set == MigrationSet::Tenant,
-                sets_role: !(model.isolation == Isolation::Bridge
-                    && change.set == MigrationSet::Tenant),
+                sets_role: change.set.sets_role(model.isolation),
                 tables: change.tables.clone(),
                 steps: change.steps.clone(),
             },
@@ -396,9 +405,9 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             "src/api/entities/entity.rs.j2",
             FileContext::Entity { entity: idx },
         ));
-        if entity.tenant_scoped {
+        if let Some(path) = hooks_path(entity) {
             files.push(user_owned(
-                &format!("src/hooks/{}.rs", entity.names.rust_module),
+                &path,
                 "src/hooks/entity.rs.j2",
                 FileContext::Entity { entity: idx },
             ));
@@ -410,6 +419,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         FileContext::Project {},
     ));
     files
+}
+
+/// The user's hooks file of `entity`; only tenant entities are written to.
+pub fn hooks_path(entity: &Entity) -> Option<String> {
+    entity
+        .tenant_scoped
+        .then(|| format!("src/hooks/{}.rs", entity.names.rust_module))
 }
 
 /// The React frontend under `web/`. Its files are the same for every spec

@@ -7,6 +7,7 @@
 mod common;
 
 use std::path::Path;
+use std::process::Output;
 
 use common::updates::{self, Step};
 
@@ -29,14 +30,23 @@ fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// What `gen` printed, and its exit code, as the snapshot shows it.
-fn transcript(command: &str, output: &std::process::Output) -> String {
-    format!(
-        "$ {command}\n{}{}[exit {}]\n",
+/// Runs `gen <command> <args>` in `project`, adding to `log` what it
+/// printed and its exit code, as the snapshot shows them.
+fn logged(project: &Path, command: &str, args: &[&str], log: &mut String) -> Output {
+    let output = updates::run_gen(project, &[&[command], args].concat());
+    log.push_str(&format!(
+        "$ {}\n{}{}[exit {}]\n",
+        ["gen", command]
+            .iter()
+            .chain(args)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
         output.status.code().unwrap_or(-1)
-    )
+    ));
+    output
 }
 
 fn run_step(project: &Path, step: &Step, log: &mut String) {
@@ -46,16 +56,8 @@ fn run_step(project: &Path, step: &Step, log: &mut String) {
     let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
     let before = files_under(project);
 
-    let plan = updates::run_gen(project, &[&["plan"], args.as_slice()].concat());
     log.push_str(&format!("\n## {}\n\n", step.name));
-    log.push_str(&transcript(
-        &["gen plan"]
-            .into_iter()
-            .chain(args.iter().copied())
-            .collect::<Vec<_>>()
-            .join(" "),
-        &plan,
-    ));
+    let plan = logged(project, "plan", &args, log);
     assert_eq!(
         files_under(project),
         before,
@@ -67,16 +69,8 @@ fn run_step(project: &Path, step: &Step, log: &mut String) {
         return;
     }
 
-    let update = updates::run_gen(project, &[&["update"], args.as_slice()].concat());
     log.push('\n');
-    log.push_str(&transcript(
-        &["gen update"]
-            .into_iter()
-            .chain(args.iter().copied())
-            .collect::<Vec<_>>()
-            .join(" "),
-        &update,
-    ));
+    let update = logged(project, "update", &args, log);
     let after = files_under(project);
     if !update.status.success() {
         assert_eq!(
