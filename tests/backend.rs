@@ -494,6 +494,18 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
 
 /// Runs npm in `dir`; fails the test with what it printed.
 fn npm(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let (succeeded, printed) = npm_status(dir, args, env);
+    assert!(
+        succeeded,
+        "npm {} failed in {}:\n{printed}",
+        args.join(" "),
+        dir.display()
+    );
+    printed
+}
+
+/// Runs npm in `dir`; returns whether it succeeded, and what it printed.
+fn npm_status(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     let output = Command::new("npm")
         .args(args)
         .current_dir(dir)
@@ -507,13 +519,32 @@ fn npm(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(
-        output.status.success(),
-        "npm {} failed in {}:\n{printed}",
-        args.join(" "),
-        dir.display()
-    );
-    printed
+    (output.status.success(), printed)
+}
+
+/// The number on one of Playwright's summary lines ("3 passed (4.2s)",
+/// "1 failed"), if it printed that line; never a word in the browser's log.
+fn playwright_count(printed: &str, outcome: &str) -> Option<usize> {
+    printed.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        let count = words.next()?.parse().ok()?;
+        (words.next() == Some(outcome)).then_some(count)
+    })
+}
+
+/// Whether every failed browser test failed before it had a page: Chromium
+/// started but never opened one, so nothing of the app was tested.
+fn browser_never_opened_a_page(printed: &str) -> bool {
+    let failed = playwright_count(printed, "failed").unwrap_or(0);
+    let unopened = ["\"browser\"", "\"context\"", "\"page\""]
+        .iter()
+        .map(|fixture| {
+            printed
+                .matches(&format!("exceeded while setting up {fixture}"))
+                .count()
+        })
+        .sum::<usize>();
+    failed > 0 && unopened >= failed
 }
 
 /// The web frontend installs from its own lock file, type-checks strictly,
@@ -557,31 +588,75 @@ fn browser_tests(app: &App, project: &Path, spec: &Path) {
         .to_string_lossy();
     let screenshots = base.join("web-screenshots").join(stem.as_ref());
     let _ = std::fs::remove_dir_all(&screenshots);
-    let printed = npm(
-        &web,
-        &["exec", "--", "playwright", "test"],
-        &[
-            ("CI", "true"),
-            ("BASE_URL", &running.base),
-            ("CHROMIUM_PATH", &chromium),
-            (
-                "SCREENSHOT_DIR",
-                screenshots.to_str().expect("a UTF-8 path"),
-            ),
-        ],
+    let env = [
+        ("CI", "true"),
+        ("BASE_URL", running.base.as_str()),
+        ("CHROMIUM_PATH", chromium.as_str()),
+        // Chromium's own log, printed only when the tests fail: a browser
+        // that starts but never opens a page says why there.
+        ("DEBUG", "pw:browser"),
+        (
+            "SCREENSHOT_DIR",
+            screenshots.to_str().expect("a UTF-8 path"),
+        ),
+    ];
+    let playwright = ["exec", "--", "playwright", "test"];
+    let (mut succeeded, mut printed) = npm_status(&web, &playwright, &env);
+    let mut log = String::new();
+    if !succeeded && browser_never_opened_a_page(&printed) {
+        // A browser that never opened a page tested nothing of the app, so
+        // the run is repeated once; a second failure fails with both logs.
+        log = format!("{printed}\n--- run again, as no page ever opened ---\n");
+        (succeeded, printed) = npm_status(&web, &playwright, &env);
+    }
+    log.push_str(&printed);
+    assert!(
+        succeeded,
+        "{}: the browser tests failed:\n{log}",
+        spec.display()
     );
     assert!(
-        printed.contains("passed") && !printed.contains("skipped"),
-        "{}: the browser tests ran nothing:\n{printed}",
+        playwright_count(&printed, "passed").is_some_and(|passed| passed > 0)
+            && playwright_count(&printed, "skipped").is_none(),
+        "{}: the browser tests ran nothing, or skipped some:\n{log}",
         spec.display()
     );
     for shot in ["form.png", "list.png", "list-phone.png"] {
         assert!(
             screenshots.join(shot).is_file(),
-            "{}: no screenshot {shot}:\n{printed}",
+            "{}: no screenshot {shot}:\n{log}",
             spec.display()
         );
     }
+}
+
+/// The retry above is for one symptom only, as Playwright prints it: every
+/// failed test timed out before its page existed.
+#[test]
+fn a_browser_run_is_repeated_only_when_no_page_ever_opened() {
+    let unopened =
+        "  \u{2718}  1 [chromium] \u{203a} e2e/tenants.spec.ts:59:1 \u{203a} signing up (30.0s)
+  \u{2718}  2 [chromium] \u{203a} e2e/tenants.spec.ts:69:1 \u{203a} a session (30.0s)
+    Test timeout of 30000ms exceeded while setting up \"page\".
+    Test timeout of 30000ms exceeded while setting up \"page\".
+  2 failed
+    [chromium] \u{203a} e2e/tenants.spec.ts:59:1 \u{203a} signing up
+";
+    assert!(browser_never_opened_a_page(unopened));
+    assert_eq!(playwright_count(unopened, "failed"), Some(2));
+
+    let app_failure = "    Test timeout of 30000ms exceeded while setting up \"page\".
+    Error: expect(locator).toBeVisible() failed
+  2 failed
+  1 passed (41.0s)
+";
+    assert!(!browser_never_opened_a_page(app_failure));
+    assert_eq!(playwright_count(app_failure, "passed"), Some(1));
+
+    let passed = "  pw:browser [pid=1][err] 3 skipped frames +0ms\n  4 passed (8.1s)\n";
+    assert!(!browser_never_opened_a_page(passed));
+    assert_eq!(playwright_count(passed, "passed"), Some(4));
+    assert_eq!(playwright_count(passed, "skipped"), None);
 }
 
 /// `migrate` in bridge and silo orchestrates every tenant schema or
