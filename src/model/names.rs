@@ -228,6 +228,8 @@ const RUST_TAKEN_TYPES: &[&str] = &[
     "Checks",
     "DateTime",
     "Error",
+    "HookContext",
+    "Hooks",
     "Input",
     "Json",
     "JsonObject",
@@ -242,6 +244,7 @@ const RUST_TAKEN_TYPES: &[&str] = &[
     "Row",
     "Rules",
     "Serialize",
+    "Sql",
     "State",
     "StatusCode",
     "Type",
@@ -500,10 +503,14 @@ pub fn rust_ident(snake: &str) -> String {
     }
 }
 
+/// Modules that hold the entity modules: an entity module of the same name
+/// (`src/hooks/hooks.rs`) is what clippy's `module_inception` refuses.
+const RUST_PARENT_MODULES: &[&str] = &["entities", "hooks"];
+
 /// A Rust module name: keywords get a trailing underscore, since raw
 /// identifiers would become file names (`mod.rs`, `self.rs`) with meanings.
 pub fn rust_module(snake: &str) -> String {
-    if RUST_KEYWORDS.contains(&snake) {
+    if RUST_KEYWORDS.contains(&snake) || RUST_PARENT_MODULES.contains(&snake) {
         format!("{snake}_")
     } else {
         snake.to_owned()
