@@ -736,10 +736,7 @@ impl<'a> Diff<'a> {
         }
         let (old, new) = (&renamed_columns, &after.table);
         let table = &new.name;
-        let added_columns: Vec<&str> = new
-            .columns
-            .iter()
-            .filter(|column| !old.columns.iter().any(|c| c.name == column.name))
+        let added_columns: Vec<&str> = missing_from(&new.columns, &old.columns, same_name)
             .map(|column| column.name.as_str())
             .collect();
         // A constraint over columns added now has nothing to trip over.
@@ -756,10 +753,8 @@ impl<'a> Diff<'a> {
         };
 
         // Keys, checks and indexes: by name; one that changed is replaced.
-        for key in &old.unique_keys {
-            if !new.unique_keys.contains(key) {
-                self.drop_constraint(set, table, &key.name);
-            }
+        for key in missing_from(&old.unique_keys, &new.unique_keys, PartialEq::eq) {
+            self.drop_constraint(set, table, &key.name);
         }
         // A new column with a default gives every existing row the same value.
         let defaulted = |columns: &[String]| {
@@ -769,26 +764,24 @@ impl<'a> Diff<'a> {
                     .any(|column| &column.name == name && column.default.is_some())
             })
         };
-        for key in &new.unique_keys {
-            if !old.unique_keys.contains(key) {
-                if !on_new_columns(&key.columns) || defaulted(&key.columns) {
-                    self.hazard(
-                        false,
-                        format!(
-                            "adds unique key `{}`: fails if two rows of `{table}`{rows_of} already share a value",
-                            key.name
-                        ),
-                    );
-                }
-                self.push(
-                    set,
-                    Phase::AddConstraint,
-                    Step::AddUnique {
-                        table: table.clone(),
-                        key: key.clone(),
-                    },
+        for key in missing_from(&new.unique_keys, &old.unique_keys, PartialEq::eq) {
+            if !on_new_columns(&key.columns) || defaulted(&key.columns) {
+                self.hazard(
+                    false,
+                    format!(
+                        "adds unique key `{}`: fails if two rows of `{table}`{rows_of} already share a value",
+                        key.name
+                    ),
                 );
             }
+            self.push(
+                set,
+                Phase::AddConstraint,
+                Step::AddUnique {
+                    table: table.clone(),
+                    key: key.clone(),
+                },
+            );
         }
         let (renamed, now) = (self.renamed, self.new);
         let same = |a: &ForeignKey, b: &ForeignKey| {
@@ -798,117 +791,103 @@ impl<'a> Diff<'a> {
             };
             same_foreign_key(a, b) && target(a, renamed) == target(b, now)
         };
-        for fk in &old.foreign_keys {
-            if !new.foreign_keys.iter().any(|other| same(fk, other)) {
-                self.drop_constraint(set, table, &fk.name);
-            }
+        for fk in missing_from(&old.foreign_keys, &new.foreign_keys, same) {
+            self.drop_constraint(set, table, &fk.name);
         }
-        for fk in &new.foreign_keys {
-            if !old.foreign_keys.iter().any(|other| same(other, fk)) {
-                if !on_new_columns(&fk.columns) {
-                    self.hazard(
-                        false,
-                        format!(
-                            "adds reference `{}`: fails if a row of `{table}` refers to a record that doesn't exist",
-                            fk.name
-                        ),
-                    );
-                }
-                self.push(
-                    set,
-                    Phase::AddForeignKey,
-                    Step::AddForeignKey {
-                        table: table.clone(),
-                        foreign_key: fk.clone(),
-                    },
+        for fk in missing_from(&new.foreign_keys, &old.foreign_keys, |fk, was| {
+            same(was, fk)
+        }) {
+            if !on_new_columns(&fk.columns) {
+                self.hazard(
+                    false,
+                    format!(
+                        "adds reference `{}`: fails if a row of `{table}` refers to a record that doesn't exist",
+                        fk.name
+                    ),
                 );
             }
+            self.push(
+                set,
+                Phase::AddForeignKey,
+                Step::AddForeignKey {
+                    table: table.clone(),
+                    foreign_key: fk.clone(),
+                },
+            );
         }
-        for check in &old.checks {
-            if !new.checks.contains(check) {
-                self.drop_constraint(set, table, &check.name);
-            }
+        for check in missing_from(&old.checks, &new.checks, PartialEq::eq) {
+            self.drop_constraint(set, table, &check.name);
         }
-        for check in &new.checks {
-            if !old.checks.contains(check) {
-                let field = |entity: &'b Entity, table: &Table| {
-                    table
-                        .field_constraints
-                        .iter()
-                        .find(|guard| guard.constraint == check.name)
-                        .and_then(|guard| {
-                            entity.fields.iter().find(|field| field.name == guard.field)
-                        })
-                };
-                let (was, now) = (field(before, old), field(after, new));
-                let harmless = now
-                    .is_some_and(|now| on_new_columns(std::slice::from_ref(&now.column_sql)))
-                    || was.zip(now).is_some_and(|(was, now)| loosens(was, now));
-                if !harmless {
-                    self.hazard(
-                        false,
-                        format!(
-                            "adds check `{}` ({}): fails if a row of `{table}` breaks it",
-                            check.name, check.expression
-                        ),
-                    );
-                }
-                self.push(
-                    set,
-                    Phase::AddConstraint,
-                    Step::AddCheck {
-                        table: table.clone(),
-                        check: check.clone(),
-                    },
+        for check in missing_from(&new.checks, &old.checks, PartialEq::eq) {
+            let field = |entity: &'b Entity, table: &Table| {
+                table
+                    .field_constraints
+                    .iter()
+                    .find(|guard| guard.constraint == check.name)
+                    .and_then(|guard| entity.fields.iter().find(|field| field.name == guard.field))
+            };
+            let (was, now) = (field(before, old), field(after, new));
+            let harmless = now
+                .is_some_and(|now| on_new_columns(std::slice::from_ref(&now.column_sql)))
+                || was.zip(now).is_some_and(|(was, now)| loosens(was, now));
+            if !harmless {
+                self.hazard(
+                    false,
+                    format!(
+                        "adds check `{}` ({}): fails if a row of `{table}` breaks it",
+                        check.name, check.expression
+                    ),
                 );
             }
+            self.push(
+                set,
+                Phase::AddConstraint,
+                Step::AddCheck {
+                    table: table.clone(),
+                    check: check.clone(),
+                },
+            );
         }
-        for index in &old.indexes {
-            if !new.indexes.contains(index) {
-                self.push(
-                    set,
-                    Phase::DropIndex,
-                    Step::DropIndex {
-                        name: index.name.clone(),
-                    },
-                );
-            }
+        for index in missing_from(&old.indexes, &new.indexes, PartialEq::eq) {
+            self.push(
+                set,
+                Phase::DropIndex,
+                Step::DropIndex {
+                    name: index.name.clone(),
+                },
+            );
         }
-        for index in &new.indexes {
-            if !old.indexes.contains(index) {
-                self.push(
-                    set,
-                    Phase::CreateIndex,
-                    Step::CreateIndex {
-                        table: table.clone(),
-                        index: index.clone(),
-                    },
-                );
-            }
+        for index in missing_from(&new.indexes, &old.indexes, PartialEq::eq) {
+            self.push(
+                set,
+                Phase::CreateIndex,
+                Step::CreateIndex {
+                    table: table.clone(),
+                    index: index.clone(),
+                },
+            );
         }
 
         // Columns: by name.
-        for column in &old.columns {
-            if !new.columns.iter().any(|c| c.name == column.name) {
-                self.hazard(
-                    true,
-                    format!(
-                        "drops column `{table}.{}` and its values (if its field was renamed, say so with `renamed_from:` on the field)",
-                        column.name
-                    ),
-                );
-                self.push(
-                    set,
-                    Phase::DropColumn,
-                    Step::DropColumn {
-                        table: table.clone(),
-                        column: column.name.clone(),
-                    },
-                );
-            }
+        for column in missing_from(&old.columns, &new.columns, same_name) {
+            self.hazard(
+                true,
+                format!(
+                    "drops column `{table}.{}` and its values (if its field was renamed, say so with `renamed_from:` on the field)",
+                    column.name
+                ),
+            );
+            self.push(
+                set,
+                Phase::DropColumn,
+                Step::DropColumn {
+                    table: table.clone(),
+                    column: column.name.clone(),
+                },
+            );
         }
         for column in &new.columns {
-            let Some(previous) = old.columns.iter().find(|c| c.name == column.name) else {
+            let Some(previous) = old.columns.iter().find(|c| same_name(c, column)) else {
                 if column.not_null && column.default.is_none() {
                     self.hazard(
                         false,
@@ -1185,6 +1164,22 @@ fn set_rank(set: MigrationSet) -> u8 {
         MigrationSet::Pool | MigrationSet::Control => 0,
         MigrationSet::Tenant => 1,
     }
+}
+
+/// The items of `items` that nothing in `others` is the same as.
+fn missing_from<'a, T>(
+    items: &'a [T],
+    others: &'a [T],
+    same: impl Fn(&T, &T) -> bool + 'a,
+) -> impl Iterator<Item = &'a T> + 'a {
+    items
+        .iter()
+        .filter(move |item| !others.iter().any(|other| same(item, other)))
+}
+
+/// Columns are matched by name; what else changed is altered in place.
+fn same_name(a: &Column, b: &Column) -> bool {
+    a.name == b.name
 }
 
 /// Foreign keys are alike when everything but the target's position in the

@@ -1619,20 +1619,7 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
 
         // The schema is the one a fresh project of the final spec creates.
         let fresh = scratch.path().join("fresh");
-        let output = updates::run_gen(
-            scratch.path(),
-            &[
-                "new",
-                spec_path.to_str().expect("utf-8"),
-                "-o",
-                fresh.to_str().expect("utf-8"),
-            ],
-        );
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        generate(&spec_path, &fresh);
         cargo(&fresh, &["build", "--quiet", "--locked"]);
         let fresh_database = format!("gen_fresh_{}", model.app);
         let fresh_app = App::new(
