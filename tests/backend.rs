@@ -51,13 +51,27 @@ fn target_dir() -> PathBuf {
     base.join("generated")
 }
 
-fn cargo(project: &Path, args: &[&str]) {
+/// Cargo in a generated project, building into the shared target folder.
+///
+/// Every generated project lives for one test, so incremental caches and full
+/// debug info would only cost disk, about five times as much per project, and
+/// CI has run out of it. Line tables keep file and line
+/// numbers in backtraces.
+fn generated_cargo(project: &Path) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .args(args)
+    let mut command = Command::new(cargo);
+    command
         .current_dir(project)
         .env("CARGO_TARGET_DIR", target_dir())
-        .env_remove("RUSTFLAGS")
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
+        .env_remove("RUSTFLAGS");
+    command
+}
+
+fn cargo(project: &Path, args: &[&str]) {
+    let output = generated_cargo(project)
+        .args(args)
         .output()
         .expect("run cargo");
     assert!(
@@ -70,13 +84,9 @@ fn cargo(project: &Path, args: &[&str]) {
 }
 
 fn cargo_test(project: &Path, admin_url: &str) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    let output = generated_cargo(project)
         .args(["test", "--quiet"])
-        .current_dir(project)
-        .env("CARGO_TARGET_DIR", target_dir())
         .env("ADMIN_DATABASE_URL", admin_url)
-        .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo test");
     let stdout = String::from_utf8_lossy(&output.stdout);
