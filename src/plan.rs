@@ -71,6 +71,12 @@ pub enum FileContext {
         /// The entity's position in the model.
         entity: usize,
     },
+    /// The user's own tests, seeded with one example.
+    CustomTests {
+        /// The entity the example creates and reads back, when one can be
+        /// both created and read by some role.
+        example: Option<CustomTestExample>,
+    },
     /// The web frontend's browser test.
     BrowserTest {
         /// What it does with this spec.
@@ -104,6 +110,15 @@ pub enum FileContext {
         /// Its statements, in order.
         steps: Vec<Step>,
     },
+}
+
+/// What the example in the user's own tests works on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomTestExample {
+    /// The entity's position in the model.
+    pub entity: usize,
+    /// A role that may read it.
+    pub reader: String,
 }
 
 /// A foreign key added to an existing table.
@@ -382,6 +397,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/openapi.rs",
         "src/throttle.rs",
         "tests/api.rs",
+        "tests/support/mod.rs",
         "src/admin.rs",
     ];
     let mut files = project_templates(PROJECT_FILES);
@@ -418,7 +434,26 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/routes.rs.j2",
         FileContext::Project {},
     ));
+    files.push(user_owned(
+        "tests/custom.rs",
+        "tests/custom.rs.j2",
+        FileContext::CustomTests {
+            example: custom_test_example(model),
+        },
+    ));
     files
+}
+
+/// The first tenant entity that some role may create and some role may
+/// read: the generated tests' helpers can make one, and a reader can see it.
+fn custom_test_example(model: &Model) -> Option<CustomTestExample> {
+    model.entities.iter().enumerate().find_map(|(entity, e)| {
+        let reader = e.permissions.read.first()?;
+        (e.tenant_scoped && !e.permissions.create.is_empty()).then(|| CustomTestExample {
+            entity,
+            reader: reader.name.clone(),
+        })
+    })
 }
 
 /// The user's hooks file of `entity`; only tenant entities are written to.
