@@ -447,13 +447,18 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
 /// The first tenant entity that some role may create and some role may
 /// read: the generated tests' helpers can make one, and a reader can see it.
 fn custom_test_example(model: &Model) -> Option<CustomTestExample> {
-    model.entities.iter().enumerate().find_map(|(entity, e)| {
-        let reader = e.permissions.read.first()?;
-        (e.tenant_scoped && !e.permissions.create.is_empty()).then(|| CustomTestExample {
-            entity,
-            reader: reader.name.clone(),
+    model
+        .entities
+        .iter()
+        .enumerate()
+        .find_map(|(index, entity)| {
+            let reader = entity.permissions.read.first()?;
+            let creatable = entity.tenant_scoped && !entity.permissions.create.is_empty();
+            creatable.then(|| CustomTestExample {
+                entity: index,
+                reader: reader.name.clone(),
+            })
         })
-    })
 }
 
 /// The user's hooks file of `entity`; only tenant entities are written to.
