@@ -77,7 +77,7 @@ pub enum FileContext {
         /// both created and read by some role.
         example: Option<CustomTestExample>,
     },
-    /// The web frontend's browser test.
+    /// The web frontend's browser test, and the README that describes it.
     BrowserTest {
         /// What it does with this spec.
         test: BrowserTest,
@@ -186,7 +186,14 @@ impl MigrationSet {
 /// Plans every file of the project for `model`.
 pub fn plan(model: &Model) -> Vec<PlannedFile> {
     let mut files = vec![
-        template("README.md", "README.md.j2", FileContext::Project {}),
+        // The README says what the browser test covers.
+        template(
+            "README.md",
+            "README.md.j2",
+            FileContext::BrowserTest {
+                test: browser_test::browser_test(model),
+            },
+        ),
         PlannedFile {
             path: "spec.yaml".to_owned(),
             source: FileSource::Spec,
@@ -444,8 +451,8 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
     files
 }
 
-/// The first tenant entity that some role may create and some role may
-/// read: the generated tests' helpers can make one, and a reader can see it.
+/// The first entity the generated tests' helpers can make a record of
+/// (see [`Entity::api_creatable`]) and some role may read.
 fn custom_test_example(model: &Model) -> Option<CustomTestExample> {
     model
         .entities
@@ -453,8 +460,7 @@ fn custom_test_example(model: &Model) -> Option<CustomTestExample> {
         .enumerate()
         .find_map(|(index, entity)| {
             let reader = entity.permissions.read.first()?;
-            let creatable = entity.tenant_scoped && !entity.permissions.create.is_empty();
-            creatable.then(|| CustomTestExample {
+            entity.api_creatable.then(|| CustomTestExample {
                 entity: index,
                 reader: reader.name.clone(),
             })

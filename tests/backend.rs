@@ -19,6 +19,7 @@ use common::pg::Server;
 use common::updates;
 use serde_json::{Value, json};
 use tenantgen::model::{Entity, Field, FieldType, Isolation, Model, Scope};
+use tenantgen::plan::{FileContext, FileSource};
 
 const JWT_SECRET: &str = "a-test-secret-that-is-long-enough-0123456789";
 
@@ -84,8 +85,8 @@ fn cargo(project: &Path, args: &[&str]) {
 }
 
 /// `cargo test` in a generated project, with `args` after `test`; returns how
-/// many tests passed.
-fn cargo_test(project: &Path, admin_url: &str, args: &[&str]) -> u32 {
+/// many tests passed, and what it printed.
+fn cargo_test(project: &Path, admin_url: &str, args: &[&str]) -> (u32, String) {
     let output = generated_cargo(project)
         .args(["test", "--quiet"])
         .args(args)
@@ -99,17 +100,21 @@ fn cargo_test(project: &Path, admin_url: &str, args: &[&str]) -> u32 {
         project.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    stdout
+    let passed = stdout
         .lines()
         .filter_map(|line| line.strip_prefix("test result: ok. "))
         .filter_map(|rest| rest.split(' ').next()?.parse::<u32>().ok())
-        .sum()
+        .sum();
+    (passed, stdout.into_owned())
 }
 
 /// The whole generated suite, which must run more than a token few tests.
 fn generated_suite(project: &Path, admin_url: &str) {
-    let passed = cargo_test(project, admin_url, &[]);
-    assert!(passed >= 3, "the generated suite ran only {passed} tests");
+    let (passed, printed) = cargo_test(project, admin_url, &[]);
+    assert!(
+        passed >= 3,
+        "the generated suite ran only {passed} tests:\n{printed}"
+    );
 }
 
 fn generate(spec: &Path, into: &Path) -> Model {
@@ -503,7 +508,7 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         drive(&app, &model, &spec, globals);
         external_identity_provider(&app, &model);
         build_web(&project);
-        browser_tests(&app, &project, &spec);
+        browser_tests(&app, &model, &project, &spec);
     }
 }
 
@@ -582,7 +587,7 @@ fn build_web(project: &Path) {
 /// The generated browser tests, in the operating system's Chromium, against
 /// the backend serving the built frontend. Their screenshots are kept under
 /// `target/web-screenshots/<spec>/`.
-fn browser_tests(app: &App, project: &Path, spec: &Path) {
+fn browser_tests(app: &App, model: &Model, project: &Path, spec: &Path) {
     let chromium =
         std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     assert!(
@@ -636,11 +641,19 @@ fn browser_tests(app: &App, project: &Path, spec: &Path) {
         "{}: the browser tests ran nothing, or skipped some:\n{log}",
         spec.display()
     );
-    // A spec whose first role may create nothing has no form to take.
-    let tests =
-        std::fs::read_to_string(web.join("e2e/tenants.spec.ts")).expect("the browser tests");
-    let shots = ["form.png", "list.png", "list-phone.png"];
-    for shot in shots.iter().filter(|shot| tests.contains(*shot)) {
+    // The screenshots come from the test that creates a record through the
+    // forms; a spec whose first role may create nothing has none.
+    let creates_a_record = tenantgen::plan::plan(model).iter().any(|file| {
+        matches!(
+            &file.source,
+            FileSource::Template { context: FileContext::BrowserTest { test }, .. }
+                if test.record.is_some()
+        )
+    });
+    if !creates_a_record {
+        return;
+    }
+    for shot in ["form.png", "list.png", "list-phone.png"] {
         assert!(
             screenshots.join(shot).is_file(),
             "{}: no screenshot {shot}:\n{log}",
@@ -1756,11 +1769,14 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
             (200, &json!({"pong": true})),
             "{case}: the user's route"
         );
-        let passed = cargo_test(
+        let (passed, printed) = cargo_test(
             &project,
             &server.admin_url("postgres"),
             &["--test", "custom"],
         );
-        assert_eq!(passed, 1, "{case}: the user's own test of the hook");
+        assert_eq!(
+            passed, 1,
+            "{case}: the user's own test of the hook:\n{printed}"
+        );
     }
 }

@@ -505,6 +505,10 @@ pub struct Entity {
     pub fields: Vec<Field>,
     /// The roles allowed to perform each action.
     pub permissions: Permissions,
+    /// Whether a client can make a record of it through the API: it is a
+    /// tenant entity some role may create, and so is every tenant entity it
+    /// requires a reference to. Generated tests make records only of these.
+    pub api_creatable: bool,
     /// The table, with every column, key, check and index.
     pub table: Table,
     /// The snake_case name the entity had before, when the spec says it was

@@ -141,11 +141,12 @@ impl Checker {
             enter_tenant: format!("{CONTROL_SCHEMA}.enter_tenant"),
             ledger_table: "schema_migrations".to_owned(),
         };
-        let entities = self.finish_entities(entities, &roles, isolation, &database);
+        let mut entities = self.finish_entities(entities, &roles, isolation, &database);
         if roles.is_empty() {
             return None;
         }
         let creation_order = creation_order(&entities);
+        mark_api_creatable(&mut entities, &creation_order);
         Some(Model {
             creation_order,
             title: title.unwrap_or_else(|| names::words(&app)),
@@ -1115,6 +1116,7 @@ impl Checker {
                 scope: draft.scope,
                 fields,
                 permissions,
+                api_creatable: false,
                 table,
                 renamed_from: draft.renamed_from.clone(),
             });
@@ -1588,6 +1590,23 @@ fn creation_order(entities: &[Entity]) -> Vec<usize> {
         }
     }
     order
+}
+
+/// Sets [`Entity::api_creatable`]. Creation order puts every entity after
+/// the targets of its required references, so theirs is known first.
+fn mark_api_creatable(entities: &mut [Entity], creation_order: &[usize]) {
+    for &idx in creation_order {
+        let entity = &entities[idx];
+        let targets_creatable = entity
+            .fields
+            .iter()
+            .filter(|field| field.required)
+            .filter_map(|field| field.reference.as_ref())
+            .map(|reference| &entities[reference.entity_index])
+            .all(|target| !target.tenant_scoped || target.api_creatable);
+        entities[idx].api_creatable =
+            entity.tenant_scoped && !entity.permissions.create.is_empty() && targets_creatable;
+    }
 }
 
 /// The references of a cycle that starts with `refs[start]`, if it closes.

@@ -71,12 +71,17 @@ pub struct ReadOnlyCase {
 pub fn browser_test(model: &Model) -> BrowserTest {
     let first_role = &model.roles[0].name;
     let may = |roles: &[crate::model::Role]| roles.iter().any(|role| &role.name == first_role);
-    // The first in creation order needs no other tenant record to exist.
+    // The test starts from an empty tenant, so the record must need no
+    // other tenant record to exist.
     let record = model
         .creation_order
         .iter()
         .map(|&idx| (idx, &model.entities[idx]))
-        .find(|(_, entity)| entity.tenant_scoped && may(&entity.permissions.create))
+        .find(|(_, entity)| {
+            entity.api_creatable
+                && may(&entity.permissions.create)
+                && !requires_a_tenant_record(model, entity)
+        })
         .map(|(idx, entity)| {
             let mut case = record_case(model, idx, entity);
             if !may(&entity.permissions.update) {
@@ -101,6 +106,15 @@ pub fn browser_test(model: &Model) -> BrowserTest {
             })
     });
     BrowserTest { record, read_only }
+}
+
+fn requires_a_tenant_record(model: &Model, entity: &Entity) -> bool {
+    entity
+        .fields
+        .iter()
+        .filter(|field| field.required)
+        .filter_map(|field| field.reference.as_ref())
+        .any(|reference| model.entities[reference.entity_index].tenant_scoped)
 }
 
 fn record_case(model: &Model, idx: usize, entity: &Entity) -> RecordCase {
