@@ -6,7 +6,9 @@ mod browser_test;
 
 use serde::Serialize;
 
-pub use browser_test::{BrowserTest, FormInput, InputAction, ReadOnlyCase, RecordCase};
+pub use browser_test::{
+    BrowserTest, FormInput, InputAction, ReadOnlyCase, RecordCase, browser_test,
+};
 
 use crate::evolve::{Evolution, Step, TableChange};
 use crate::model::{Entity, ForeignKey, Isolation, Model, Scope};
@@ -73,8 +75,8 @@ pub enum FileContext {
     },
     /// The user's own tests, seeded with one example.
     CustomTests {
-        /// The entity the example creates and reads back, when one can be
-        /// both created and read by some role.
+        /// The entity the example creates and reads back, when a client can
+        /// make a record of one that some role may read.
         example: Option<CustomTestExample>,
     },
     /// The web frontend's browser test, and the README that describes it.
@@ -191,7 +193,7 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
             "README.md",
             "README.md.j2",
             FileContext::BrowserTest {
-                test: browser_test::browser_test(model),
+                test: browser_test(model),
             },
         ),
         PlannedFile {
@@ -526,7 +528,7 @@ fn web(model: &Model) -> Vec<PlannedFile> {
         "web/e2e/tenants.spec.ts",
         "web/e2e/tenants.spec.ts.j2",
         FileContext::BrowserTest {
-            test: browser_test::browser_test(model),
+            test: browser_test(model),
         },
     ));
     files

@@ -19,7 +19,6 @@ use common::pg::Server;
 use common::updates;
 use serde_json::{Value, json};
 use tenantgen::model::{Entity, Field, FieldType, Isolation, Model, Scope};
-use tenantgen::plan::{FileContext, FileSource};
 
 const JWT_SECRET: &str = "a-test-secret-that-is-long-enough-0123456789";
 
@@ -56,8 +55,7 @@ fn target_dir() -> PathBuf {
 ///
 /// Every generated project lives for one test, so incremental caches and full
 /// debug info would only cost disk, about five times as much per project, and
-/// CI has run out of it. Line tables keep file and line
-/// numbers in backtraces.
+/// CI has run out of it. Line tables keep file and line numbers in backtraces.
 fn generated_cargo(project: &Path) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(cargo);
@@ -643,14 +641,7 @@ fn browser_tests(app: &App, model: &Model, project: &Path, spec: &Path) {
     );
     // The screenshots come from the test that creates a record through the
     // forms; a spec whose first role may create nothing has none.
-    let creates_a_record = tenantgen::plan::plan(model).iter().any(|file| {
-        matches!(
-            &file.source,
-            FileSource::Template { context: FileContext::BrowserTest { test }, .. }
-                if test.record.is_some()
-        )
-    });
-    if !creates_a_record {
+    if tenantgen::plan::browser_test(model).record.is_none() {
         return;
     }
     for shot in ["form.png", "list.png", "list-phone.png"] {
@@ -1739,11 +1730,9 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
             ),
         )
         .expect("write a test");
-        let mine = (
-            std::fs::read(&hook).expect("read"),
-            std::fs::read(&routes).expect("read"),
-            std::fs::read(&custom_test).expect("read"),
-        );
+        let users_files = [&hook, &routes, &custom_test];
+        let read_users_files = || users_files.map(|path| std::fs::read(path).expect("read"));
+        let mine = read_users_files();
         let update = updates::run_gen(&project, &["update"]);
         assert!(
             update.status.success(),
@@ -1751,11 +1740,7 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
             String::from_utf8_lossy(&update.stderr)
         );
         assert_eq!(
-            (
-                std::fs::read(&hook).expect("read"),
-                std::fs::read(&routes).expect("read"),
-                std::fs::read(&custom_test).expect("read"),
-            ),
+            read_users_files(),
             mine,
             "{case}: gen update keeps the user's files"
         );

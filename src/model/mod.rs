@@ -626,6 +626,16 @@ pub struct Reference {
     pub on_delete: OnDelete,
 }
 
+impl Entity {
+    /// The references its records can't be stored without.
+    pub fn required_references(&self) -> impl Iterator<Item = &Reference> {
+        self.fields
+            .iter()
+            .filter(|field| field.required)
+            .filter_map(|field| field.reference.as_ref())
+    }
+}
+
 impl Model {
     /// Positions of the entities of `scope`, in [`Model::creation_order`].
     pub fn creation_order_of(&self, scope: Scope) -> impl Iterator<Item = usize> + '_ {

@@ -1576,10 +1576,9 @@ fn creation_order(entities: &[Entity]) -> Vec<usize> {
         let before = order.len();
         for (idx, entity) in entities.iter().enumerate() {
             let ready = !order.contains(&idx)
-                && entity.fields.iter().all(|field| match &field.reference {
-                    Some(reference) if field.required => order.contains(&reference.entity_index),
-                    _ => true,
-                });
+                && entity
+                    .required_references()
+                    .all(|reference| order.contains(&reference.entity_index));
             if ready {
                 order.push(idx);
             }
@@ -1598,10 +1597,7 @@ fn mark_api_creatable(entities: &mut [Entity], creation_order: &[usize]) {
     for &idx in creation_order {
         let entity = &entities[idx];
         let targets_creatable = entity
-            .fields
-            .iter()
-            .filter(|field| field.required)
-            .filter_map(|field| field.reference.as_ref())
+            .required_references()
             .map(|reference| &entities[reference.entity_index])
             .all(|target| !target.tenant_scoped || target.api_creatable);
         entities[idx].api_creatable =

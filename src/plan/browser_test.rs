@@ -110,10 +110,7 @@ pub fn browser_test(model: &Model) -> BrowserTest {
 
 fn requires_a_tenant_record(model: &Model, entity: &Entity) -> bool {
     entity
-        .fields
-        .iter()
-        .filter(|field| field.required)
-        .filter_map(|field| field.reference.as_ref())
+        .required_references()
         .any(|reference| model.entities[reference.entity_index].tenant_scoped)
 }
 
