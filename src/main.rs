@@ -453,8 +453,14 @@ fn print_hazards(evolution: &Evolution, allow_destructive: bool) -> usize {
     refused
 }
 
+/// Said by the commands that only read a project an update left half done.
+const INTERRUPTED: &str = "an earlier `gen update` was interrupted and left files half changed; the next `gen update` puts them back before it starts, so what it does may differ from what this shows";
+
 fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
     use tenantgen::regenerate::{Action, Outcome};
+    if write::roll_back_interrupted(dir).map_err(write_refusal)? {
+        println!("restored the files an interrupted update had changed");
+    }
     let Regeneration {
         files,
         evolution,
@@ -497,6 +503,14 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         Vec::new()
     };
     let mut resolution = tenantgen::regenerate::resolve(&plan, &files, &base, read);
+    let clashes = resolution.clashes();
+    resolution
+        .writes
+        .extend(tenantgen::state::state_files(&files, Some(&manifest)));
+    write::apply_update(dir, &resolution.writes, &resolution.deletes).map_err(|err| match err {
+        WriteError::HalfApplied(_) => err.into(),
+        err => write_refusal(err).context("the update was not applied; the project is as it was"),
+    })?;
     for (path, outcome) in &resolution.outcomes {
         let (word, note) = match outcome {
             Outcome::Created => ("created", ""),
@@ -511,11 +525,6 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         println!("{word:<8} {path}{note}");
     }
     print_retired(dir, &retired);
-    let clashes = resolution.clashes();
-    resolution
-        .writes
-        .extend(tenantgen::state::state_files(&files, Some(&manifest)));
-    write::apply_update(dir, &resolution.writes, &resolution.deletes).map_err(write_refusal)?;
     if clashes > 0 {
         return Err(Refusal::MergeConflicts(clashes).into());
     }
@@ -534,6 +543,9 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
     let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
+    if write::interrupted_update(dir) {
+        println!("note     {INTERRUPTED}");
+    }
     for change in &plan.changes {
         let appended =
             tenantgen::plan::is_migration(&change.path) && change.action == Action::Create;
@@ -621,6 +633,9 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
     let drift = tenantgen::drift::compare(&files, manifest.as_ref(), |path| {
         std::fs::read(dir.join(path)).ok()
     });
+    if write::interrupted_update(dir) {
+        eprintln!("note: {INTERRUPTED}");
+    }
     for difference in &drift {
         let kind = match difference.kind {
             DriftKind::Changed => "changed",

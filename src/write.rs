@@ -30,6 +30,12 @@ pub enum WriteError {
     /// rustfmt rejected a generated file: a bug in a template.
     #[error("rustfmt could not format the generated Rust code:\n{0}")]
     Format(String),
+    /// An update failed, and so did moving back what it had changed; the
+    /// journal it leaves lets the next update finish the job.
+    #[error(
+        "the update failed half way and could not be undone yet ({0}); the next `gen update` puts back what it changed"
+    )]
+    HalfApplied(Box<WriteError>),
     /// The file system refused.
     #[error("could not write `{}`", path.display())]
     Io {
@@ -47,7 +53,10 @@ impl WriteError {
     pub fn is_refusal(&self) -> bool {
         !matches!(
             self,
-            WriteError::Io { .. } | WriteError::OutsideProject(_) | WriteError::Format(_)
+            WriteError::Io { .. }
+                | WriteError::OutsideProject(_)
+                | WriteError::Format(_)
+                | WriteError::HalfApplied(_)
         )
     }
 }
@@ -161,82 +170,236 @@ pub fn write_project(
         let _ = staging.keep();
     } else {
         // An existing folder (perhaps the current one) keeps its identity:
-        // each file is moved in atomically, and files the generator doesn't
-        // produce are left alone. Everything in the way was ruled out above.
-        for file in files.iter().chain(&state) {
-            if !kept.contains(&file.path.as_str()) {
-                move_into(staging.path(), dir, &file.path)?;
-            }
-        }
+        // the files go in as an update's do, all or nothing, and files the
+        // generator doesn't produce are left alone.
+        let moved_in: Vec<RenderedFile> = written
+            .into_iter()
+            .chain(state)
+            .filter(|file| !kept.contains(&file.path.as_str()))
+            .collect();
+        apply_update(dir, &moved_in, &[])?;
     }
     Ok(summary)
 }
 
 /// The staging folder of an update, inside the project.
 const UPDATE_STAGING_PREFIX: &str = ".tenantgen-update-";
+/// In an update's staging folder: the files to move in, ...
+const STAGED_NEW: &str = "new";
+/// ... the project's files they replace or delete, ...
+const STAGED_OLD: &str = "old";
+/// ... and the steps in order. The journal is written before the first
+/// move and removed after the last, so while it exists the project may be
+/// half changed, and the old files hold what rolls it back.
+const JOURNAL: &str = "journal.json";
 
-/// Removes staging folders an interrupted update left in `dir`; nothing
-/// else uses the prefix, and nothing in them was moved into the project.
-fn remove_leftover_staging(dir: &Path) -> Result<(), WriteError> {
+/// One move of an update.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+enum Step {
+    /// Put the staged file at this path, setting aside the one there.
+    Write(String),
+    /// Set aside the file at this path.
+    Delete(String),
+}
+
+impl Step {
+    fn path(&self) -> &str {
+        match self {
+            Step::Write(path) | Step::Delete(path) => path,
+        }
+    }
+}
+
+/// Whether an update was interrupted in `dir` before it finished, leaving
+/// files to put back.
+pub fn interrupted_update(dir: &Path) -> bool {
+    leftover_staging(dir)
+        .unwrap_or_default()
+        .iter()
+        .any(|staging| staging.join(JOURNAL).is_file())
+}
+
+/// Puts the project in `dir` back as it was before an update that was
+/// interrupted, and removes the staging folders such updates left. Returns
+/// whether there was anything to put back. Run before reading the project,
+/// since a half-applied update is neither the old project nor the new one.
+pub fn roll_back_interrupted(dir: &Path) -> Result<bool, WriteError> {
+    let mut rolled_back = false;
+    for staging in leftover_staging(dir)? {
+        let journal = staging.join(JOURNAL);
+        // A journal cut short was being written: nothing had moved yet.
+        let steps = fs::read(&journal)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Vec<Step>>(&bytes).ok());
+        if let Some(steps) = steps {
+            roll_back(dir, &staging, &steps)?;
+            rolled_back = true;
+        }
+        fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+    }
+    Ok(rolled_back)
+}
+
+/// The staging folders of updates in `dir`; nothing else uses the prefix.
+fn leftover_staging(dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+    let mut found = Vec::new();
     for entry in fs::read_dir(dir).map_err(io_error(dir))? {
         let entry = entry.map_err(io_error(dir))?;
-        let leftover = entry
+        let ours = entry
             .file_name()
             .to_str()
             .is_some_and(|name| name.starts_with(UPDATE_STAGING_PREFIX));
-        if leftover && entry.file_type().map_err(io_error(&entry.path()))?.is_dir() {
-            fs::remove_dir_all(entry.path()).map_err(io_error(&entry.path()))?;
+        if ours && entry.file_type().map_err(io_error(&entry.path()))?.is_dir() {
+            found.push(entry.path());
         }
     }
-    Ok(())
+    found.sort();
+    Ok(found)
 }
 
 /// Applies an update to the project in `dir`: writes `writes` (path →
-/// contents, the `.gen/` state among them) and deletes `deletes`. Every new
-/// file is first written in full beside the project, so a failure before the
-/// first rename leaves the project as it was; the renames and deletes that
-/// follow are each atomic, and the state under `.gen/` is written last.
+/// contents, the `.gen/` state among them) and deletes `deletes`, all or
+/// nothing. Every new file is first written in full inside the project;
+/// then each file is moved in, the one it replaces set aside. A failure
+/// moves everything back before returning, and an interrupt leaves a
+/// journal that [`roll_back_interrupted`] follows the next time. The state
+/// under `.gen/` moves last.
 pub fn apply_update(
     dir: &Path,
     writes: &[RenderedFile],
     deletes: &[String],
 ) -> Result<(), WriteError> {
-    if let Some(path) = writes
-        .iter()
-        .map(|file| &file.path)
-        .chain(deletes)
-        .find(|path| !crate::render::is_contained(path))
-    {
-        return Err(WriteError::OutsideProject(path.clone()));
-    }
-    remove_leftover_staging(dir)?;
-    let staging = tempfile::Builder::new()
-        .prefix(UPDATE_STAGING_PREFIX)
-        .tempdir_in(dir)
-        .map_err(io_error(dir))?;
-    for file in writes {
-        write_file(&staging.path().join(&file.path), &file.contents)?;
-    }
-    let (state, project): (Vec<&RenderedFile>, Vec<&RenderedFile>) = writes
-        .iter()
-        .partition(|file| crate::state::PATHS.contains(&file.path.as_str()));
-    for file in project {
-        move_into(staging.path(), dir, &file.path)?;
-    }
-    for path in deletes {
-        let target = dir.join(path);
-        match fs::remove_file(&target) {
-            Err(err) if err.kind() != io::ErrorKind::NotFound => {
-                return Err(io_error(&target)(err));
-            }
-            _ => {}
+    let update = StagedUpdate::stage(dir, writes, deletes)?;
+    let steps = update.steps.len();
+    update.apply(steps)?.finish()
+}
+
+/// An update written in full beside the project, not yet moved in.
+struct StagedUpdate<'a> {
+    dir: &'a Path,
+    staging: tempfile::TempDir,
+    steps: Vec<Step>,
+}
+
+impl<'a> StagedUpdate<'a> {
+    fn stage(
+        dir: &'a Path,
+        writes: &[RenderedFile],
+        deletes: &[String],
+    ) -> Result<Self, WriteError> {
+        if let Some(path) = writes
+            .iter()
+            .map(|file| &file.path)
+            .chain(deletes)
+            .find(|path| !crate::render::is_contained(path))
+        {
+            return Err(WriteError::OutsideProject(path.clone()));
         }
+        roll_back_interrupted(dir)?;
+        let staging = tempfile::Builder::new()
+            .prefix(UPDATE_STAGING_PREFIX)
+            .tempdir_in(dir)
+            .map_err(io_error(dir))?;
+        for file in writes {
+            write_file(
+                &staging.path().join(STAGED_NEW).join(&file.path),
+                &file.contents,
+            )?;
+        }
+        let is_state = |path: &str| crate::state::PATHS.contains(&path);
+        // Last: until the state moves in, the next run still sees the old base.
+        let steps: Vec<Step> = writes
+            .iter()
+            .filter(|file| !is_state(&file.path))
+            .map(|file| Step::Write(file.path.clone()))
+            .chain(deletes.iter().map(|path| Step::Delete(path.clone())))
+            .chain(
+                writes
+                    .iter()
+                    .filter(|file| is_state(&file.path))
+                    .map(|file| Step::Write(file.path.clone())),
+            )
+            .collect();
+        let journal = serde_json::to_string(&steps).expect("paths serialize as JSON strings");
+        write_file(&staging.path().join(JOURNAL), &journal)?;
+        Ok(StagedUpdate {
+            dir,
+            staging,
+            steps,
+        })
     }
-    // Last: until the state moves in, the next run still sees the old base.
-    for file in state {
-        move_into(staging.path(), dir, &file.path)?;
+
+    /// Takes the first `count` steps; on a failure, moves back what moved.
+    fn apply(self, count: usize) -> Result<Self, WriteError> {
+        for (index, step) in self.steps.iter().enumerate().take(count) {
+            if let Err(err) = take_step(self.dir, self.staging.path(), step) {
+                if let Err(roll_back_err) =
+                    roll_back(self.dir, self.staging.path(), &self.steps[..=index])
+                {
+                    // What was set aside must outlive this run, for the
+                    // next one to put it back.
+                    let _ = self.staging.keep();
+                    return Err(WriteError::HalfApplied(Box::new(roll_back_err)));
+                }
+                return Err(err);
+            }
+        }
+        Ok(self)
+    }
+
+    /// The update is whole: nothing may roll it back from here on.
+    fn finish(self) -> Result<(), WriteError> {
+        let journal = self.staging.path().join(JOURNAL);
+        fs::remove_file(&journal).map_err(io_error(&journal))?;
+        let staging = self.staging.path().to_owned();
+        self.staging.close().map_err(io_error(&staging))
+    }
+}
+
+/// Sets aside what is at the step's path, then moves the staged file in.
+fn take_step(dir: &Path, staging: &Path, step: &Step) -> Result<(), WriteError> {
+    let target = dir.join(step.path());
+    match fs::symlink_metadata(&target) {
+        Ok(meta) if meta.is_dir() => return Err(WriteError::InTheWay(target)),
+        Ok(_) => move_into(dir, &staging.join(STAGED_OLD), step.path())?,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+        Err(err) => return Err(io_error(&target)(err)),
+    }
+    if let Step::Write(path) = step {
+        move_into(&staging.join(STAGED_NEW), dir, path)?;
     }
     Ok(())
+}
+
+/// Undoes `steps`, last first: whatever was set aside goes back, and a file
+/// moved in where there was none is removed. Steps never taken change
+/// nothing, so this is right after any prefix of them.
+fn roll_back(dir: &Path, staging: &Path, steps: &[Step]) -> Result<(), WriteError> {
+    for step in steps.iter().rev() {
+        let target = dir.join(step.path());
+        let set_aside = staging.join(STAGED_OLD).join(step.path());
+        if set_aside.is_file() {
+            move_into(&staging.join(STAGED_OLD), dir, step.path())?;
+        } else if let Step::Write(path) = step {
+            let moved_in = !staging.join(STAGED_NEW).join(path).exists();
+            if moved_in && target.is_file() {
+                fs::remove_file(&target).map_err(io_error(&target))?;
+                remove_empty_folders(dir, &target);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes the folders above `file` that are now empty, up to `dir`.
+fn remove_empty_folders(dir: &Path, file: &Path) {
+    let mut folder = file.parent();
+    while let Some(current) = folder.filter(|current| *current != dir && current.starts_with(dir)) {
+        if fs::remove_dir(current).is_err() {
+            break;
+        }
+        folder = current.parent();
+    }
 }
 
 /// `files` as `gen new` would write them: the Rust laid out by rustfmt in
@@ -372,4 +535,131 @@ fn check_nothing_in_the_way<'a>(
 fn is_empty_dir(dir: &Path) -> Result<bool, WriteError> {
     let mut entries = fs::read_dir(dir).map_err(io_error(dir))?;
     Ok(entries.next().is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Every folder and file under `dir`, with each file's contents.
+    fn snapshot(dir: &Path) -> BTreeMap<String, Option<String>> {
+        walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|entry| {
+                let entry = entry.expect("walk");
+                let path = entry.path().strip_prefix(dir).expect("inside");
+                let contents = entry
+                    .file_type()
+                    .is_file()
+                    .then(|| fs::read_to_string(entry.path()).expect("read"));
+                (path.to_string_lossy().replace('\\', "/"), contents)
+            })
+            .collect()
+    }
+
+    fn file(path: &str, contents: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.to_owned(),
+            contents: contents.to_owned(),
+            policy: WritePolicy::Generated,
+        }
+    }
+
+    /// A project, and an update that replaces, creates (in a new folder)
+    /// and deletes files, and writes the state.
+    fn project() -> (tempfile::TempDir, Vec<RenderedFile>, Vec<String>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, contents) in [
+            ("src/app.rs", "old app"),
+            ("src/gone.rs", "gone"),
+            ("notes.txt", "the user's"),
+            (".gen/manifest.json", "old manifest"),
+            (".gen/spec.yaml", "old spec"),
+        ] {
+            write_file(&dir.path().join(path), contents).expect("write");
+        }
+        let writes = vec![
+            file("src/app.rs", "new app"),
+            file("src/hooks/note.rs", "new hooks"),
+            file(".gen/manifest.json", "new manifest"),
+            file(".gen/spec.yaml", "new spec"),
+        ];
+        (dir, writes, vec!["src/gone.rs".to_owned()])
+    }
+
+    #[test]
+    fn an_update_applies_every_change_and_leaves_no_staging() {
+        let (dir, writes, deletes) = project();
+        apply_update(dir.path(), &writes, &deletes).expect("update");
+        let after = snapshot(dir.path());
+        let expected: BTreeMap<String, Option<String>> = [
+            (".gen", None),
+            (".gen/manifest.json", Some("new manifest")),
+            (".gen/spec.yaml", Some("new spec")),
+            ("notes.txt", Some("the user's")),
+            ("src", None),
+            ("src/app.rs", Some("new app")),
+            ("src/hooks", None),
+            ("src/hooks/note.rs", Some("new hooks")),
+        ]
+        .into_iter()
+        .map(|(path, contents)| (path.to_owned(), contents.map(str::to_owned)))
+        .collect();
+        assert_eq!(after, expected);
+        assert!(!interrupted_update(dir.path()));
+    }
+
+    #[test]
+    fn an_update_interrupted_after_any_step_is_rolled_back_to_the_project_as_it_was() {
+        let (template, writes, deletes) = project();
+        let before = snapshot(template.path());
+        let steps = writes.len() + deletes.len();
+        for taken in 0..=steps {
+            let (dir, _, _) = project();
+            let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
+            assert_eq!(update.steps.len(), steps);
+            assert_eq!(
+                update.steps.last(),
+                Some(&Step::Write(".gen/spec.yaml".to_owned())),
+                "the state moves last"
+            );
+            let update = update.apply(taken).expect("steps");
+            // Killed here: nothing cleans up.
+            let _ = update.staging.keep();
+            assert!(interrupted_update(dir.path()), "after {taken} steps");
+
+            assert!(roll_back_interrupted(dir.path()).expect("roll back"));
+            assert_eq!(snapshot(dir.path()), before, "after {taken} steps");
+            assert!(!roll_back_interrupted(dir.path()).expect("again"));
+        }
+    }
+
+    #[test]
+    fn a_staging_folder_without_a_journal_is_removed_and_nothing_rolled_back() {
+        let (dir, _, _) = project();
+        let before = snapshot(dir.path());
+        let leftover = dir.path().join(format!("{UPDATE_STAGING_PREFIX}cut"));
+        write_file(&leftover.join(STAGED_NEW).join("src/app.rs"), "half").expect("write");
+        // Cut short while being written: no step had been taken.
+        write_file(&leftover.join(JOURNAL), r#"[{"Write":"src/ap"#).expect("write");
+        assert!(!roll_back_interrupted(dir.path()).expect("clean up"));
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn a_step_that_fails_moves_back_everything_before_it() {
+        let (dir, writes, deletes) = project();
+        // A folder where the last step's file goes: every other step is
+        // taken before it fails.
+        let spec = dir.path().join(".gen/spec.yaml");
+        fs::remove_file(&spec).expect("remove");
+        write_file(&spec.join("keep.txt"), "mine").expect("write");
+        let before = snapshot(dir.path());
+        let err = apply_update(dir.path(), &writes, &deletes).expect_err("in the way");
+        assert!(matches!(err, WriteError::InTheWay(_)), "{err}");
+        assert_eq!(snapshot(dir.path()), before);
+    }
 }

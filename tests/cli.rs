@@ -665,13 +665,29 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     );
     assert_eq!(snapshot(&project), before);
 
-    // A new entity; the staging folder an interrupted update left goes.
+    // A new entity, after an update that was killed half way: it had set
+    // `src/app.rs` aside (into old/) and moved its new one in. The next
+    // update puts the old one back before it plans, so the half-written
+    // file is not taken for an edit of the user's.
     let leftover = project.join(".tenantgen-update-interrupted");
-    std::fs::create_dir_all(leftover.join("src")).expect("create");
-    std::fs::write(leftover.join("src/app.rs"), "half").expect("write");
+    let app = project.join("src/app.rs");
+    std::fs::create_dir_all(leftover.join("old/src")).expect("create");
+    std::fs::rename(&app, leftover.join("old/src/app.rs")).expect("set aside");
+    std::fs::write(&app, "half").expect("write");
+    std::fs::write(leftover.join("journal.json"), r#"[{"Write":"src/app.rs"}]"#).expect("write");
     append(&spec_path, NOTE_ENTITY);
+    let (code, stdout, stderr) = outcome(&project, &["plan"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("note     an earlier `gen update` was interrupted"),
+        "{stdout}"
+    );
     let (code, stdout, stderr) = update();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("restored the files an interrupted update had changed\n"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("created  migrations/0007_create_notes.sql"),
         "{stdout}"
