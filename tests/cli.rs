@@ -1,14 +1,12 @@
 //! The `gen` binary end to end: exit codes, what it writes and what it
 //! refuses to write.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn gen_command(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
-    command.current_dir(dir).env("RUST_BACKTRACE", "0");
-    command
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::gen_command;
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     gen_command(dir).args(args).output().expect("run gen")

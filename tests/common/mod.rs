@@ -5,3 +5,13 @@
 pub mod pg;
 pub mod specs;
 pub mod updates;
+
+use std::path::Path;
+use std::process::Command;
+
+/// The `gen` under test, run in `dir`.
+pub fn gen_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
+    command.current_dir(dir).env("RUST_BACKTRACE", "0");
+    command
+}

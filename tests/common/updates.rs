@@ -5,7 +5,7 @@
 //! `# gen update --allow-destructive` (the flag is passed to plan and update).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// One spec of a sequence.
 pub struct Step {
@@ -79,10 +79,8 @@ pub fn steps(folder: &Path) -> Vec<Step> {
 
 /// Runs `gen` in `dir`.
 pub fn run_gen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
+    super::gen_command(dir)
         .args(args)
-        .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
         .output()
         .expect("run gen")
 }
