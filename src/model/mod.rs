@@ -333,7 +333,12 @@ pub struct Noun {
     pub label: String,
     /// Display name, plural (`Line items`).
     pub plural_label: String,
-    /// The singular with its indefinite article, for prose (`an order`).
+    /// The label as it reads inside a sentence (`line item`, `SLA breach`).
+    pub phrase: String,
+    /// The plural label inside a sentence (`line items`).
+    pub plural_phrase: String,
+    /// The phrase with its indefinite article, for prose (`an order`, `an
+    /// SLA breach`).
     pub indefinite: String,
 }
 
@@ -357,9 +362,14 @@ impl Noun {
             ts_input_type: format!("{}Input", names::pascal(singular)),
             ts_ident: names::ts_ident(&names::camel(singular)),
             ts_plural_ident: names::ts_ident(&names::camel(plural)),
+            indefinite: {
+                let phrase = names::phrase(&label);
+                format!("{} {phrase}", names::indefinite_article(&phrase))
+            },
+            phrase: names::phrase(&label),
+            plural_phrase: names::phrase(&plural_label),
             label,
             plural_label,
-            indefinite: format!("{} {}", names::indefinite_article(singular), singular),
         }
     }
 }
@@ -574,6 +584,9 @@ pub struct Field {
     pub filterable: bool,
     /// Display name.
     pub label: String,
+    /// The display name as it reads inside a sentence (`due date`, `IANA
+    /// name`).
+    pub phrase: String,
     /// The field type.
     #[serde(rename = "type")]
     pub field_type: FieldType,

@@ -438,10 +438,41 @@ fn pluralize_word(word: &str) -> String {
     format!("{word}s")
 }
 
+/// A display name as it reads inside a sentence: lowercase, but for words
+/// written in capitals, which are acronyms (`SLA breach`, `IANA name`).
+pub fn phrase(label: &str) -> String {
+    label
+        .split(' ')
+        .map(|word| {
+            if is_acronym(word) {
+                word.to_owned()
+            } else {
+                word.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Two or more letters, every one a capital (`SLA`, `URL`; not `A` or `Id`).
+fn is_acronym(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(char::is_ascii_alphabetic).collect();
+    letters.len() >= 2 && letters.iter().all(char::is_ascii_uppercase)
+}
+
 /// "a" or "an" before a word, by how English usually sounds it: "an" before
 /// a vowel, except a "you" sound (`user`, `unit`, `euro`); "an" before a
-/// silent h (`hour`, `honor`).
+/// silent h (`hour`, `honor`); an acronym by the name of its first letter
+/// (`an SLA`, `a URL`).
 pub fn indefinite_article(word: &str) -> &'static str {
+    if is_acronym(word.split(' ').next().unwrap_or_default()) {
+        // Letters whose names begin with a vowel sound: "ay", "ef", "em", …
+        return if word.starts_with(['A', 'E', 'F', 'H', 'I', 'L', 'M', 'N', 'O', 'R', 'S', 'X']) {
+            "an"
+        } else {
+            "a"
+        };
+    }
     let word = word.to_lowercase();
     let sounds_like_you = ["eu", "uni", "use", "usu", "uti", "ure"]
         .iter()
@@ -646,8 +677,28 @@ mod tests {
             ("item", "an"),
             ("unit", "a"),
             ("tenant", "a"),
+            ("SLA breach", "an"),
+            ("URL", "a"),
+            ("HR team", "an"),
         ] {
             assert_eq!(indefinite_article(word), article, "{word}");
+        }
+    }
+
+    #[test]
+    fn phrases_keep_acronyms() {
+        for (label, phrase) in [
+            ("Line item", "line item"),
+            ("SLA breaches", "SLA breaches"),
+            ("IANA name", "IANA name"),
+            (
+                "Target first response (hours)",
+                "target first response (hours)",
+            ),
+            ("A", "a"),
+            ("Id", "id"),
+        ] {
+            assert_eq!(super::phrase(label), phrase, "{label}");
         }
     }
 

@@ -608,8 +608,8 @@ impl Checker {
         };
 
         let label = match &def.label {
-            Some(label) => Some(self.display_text(label, "label")?),
-            None => None,
+            Some(label) => self.display_text(label, "label")?,
+            None => names::words(snake),
         };
         let column = if field_type == FieldType::Ref && !snake.ends_with("_id") {
             format!("{snake}_id")
@@ -644,7 +644,8 @@ impl Checker {
                     || field_type == FieldType::Bool
                     || field_type == FieldType::Ref
                     || index),
-            label: label.unwrap_or_else(|| names::words(snake)),
+            phrase: names::phrase(&label),
+            label,
             field_type,
             required,
             unique,
