@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tenantgen::drift::DriftKind;
 use tenantgen::evolve::Evolution;
 use tenantgen::model::Isolation;
+use tenantgen::regenerate::UpdatePlan;
 use tenantgen::state::Manifest;
 use tenantgen::write::{self, WriteError};
 use tenantgen::{Diagnostics, GenerateError, RegenerateError, Templates};
@@ -152,6 +153,8 @@ enum Refusal {
     DestructiveNothingWritten(usize),
     #[error("{} ha{} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", files(*.0, "merged file"), one(*.0, "s", "ve"))]
     MergeConflicts(usize),
+    #[error("{} would be merged with conflicts; `gen update` marks them with <<<<<<< and >>>>>>> for you to resolve", files(*.0, "file"))]
+    ClashesAhead(usize),
 }
 
 /// `count` and `noun`, plural unless one (`1 file`, `3 files`).
@@ -165,6 +168,13 @@ fn one(count: usize, singular: &'static str, plural: &'static str) -> &'static s
 }
 
 fn main() -> ExitCode {
+    // Output piped into `head` or `less` ends quietly when the reader
+    // stops, as other command-line tools do, instead of a panic in println!.
+    #[cfg(unix)]
+    // SAFETY: nothing else runs yet; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -213,6 +223,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             let options = write::WriteOptions {
                 force,
                 format: !no_format,
+                templates: None,
             };
             new(&spec, output, options, templates)
         }
@@ -285,13 +296,61 @@ fn project_spec(dir: &Path) -> anyhow::Result<(PathBuf, String)> {
 }
 
 /// What `source`, read from `spec`, generates, laid out as `gen new` writes it.
-fn laid_out_from(spec: &Path, source: &str) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
-    let project = tenantgen::generate(&spec.display().to_string(), source, &Templates::builtin())
-        .map_err(|err| match err {
-        GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
-        other => anyhow::Error::from(other),
-    })?;
+fn laid_out_from(
+    spec: &Path,
+    source: &str,
+    templates: &Templates,
+) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
+    let project = tenantgen::generate(&spec.display().to_string(), source, templates).map_err(
+        |err| match err {
+            GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
+            other => anyhow::Error::from(other),
+        },
+    )?;
     laid_out(&project.files)
+}
+
+/// The templates the project in `dir` is generated with: the built-in ones,
+/// and the overrides its manifest names, if any.
+fn project_templates(dir: &Path, manifest: &Manifest) -> anyhow::Result<Templates> {
+    let Some(folder) = &manifest.templates else {
+        return Ok(Templates::builtin());
+    };
+    let path = dir.join(folder);
+    let overrides = read_overrides(&path).with_context(|| {
+        format!(
+            "this project is generated with the template overrides in `{}` (`templates` in {}), which can't be read",
+            path.display(),
+            tenantgen::state::MANIFEST_PATH
+        )
+    })?;
+    Ok(Templates::with_overrides(overrides).map_err(Refusal::Template)?)
+}
+
+/// The path that leads from the folder `from` to `to`, both absolute.
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path: PathBuf = from[shared..].iter().map(|_| "..").collect();
+    path.extend(&to[shared..]);
+    path
+}
+
+/// Where a project folder is, absolute and with symbolic links resolved,
+/// whether or not it exists yet.
+fn resolved_folder(dir: &Path) -> anyhow::Result<PathBuf> {
+    if let Ok(resolved) = dir.canonicalize() {
+        return Ok(resolved);
+    }
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = dir
+        .file_name()
+        .with_context(|| format!("`{}` does not name a folder", dir.display()))?;
+    Ok(resolved_folder(parent)?.join(name))
 }
 
 fn laid_out(files: &[tenantgen::RenderedFile]) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
@@ -330,6 +389,8 @@ struct Regeneration {
     retired: Vec<String>,
     /// The user's files of renamed entities: (from, to).
     moved: Vec<(String, String)>,
+    /// The templates the project is generated with.
+    templates: Templates,
 }
 
 fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
@@ -339,11 +400,12 @@ fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
     let base_source = std::fs::read_to_string(&base_spec)
         .with_context(|| format!("can't read `{}`", base_spec.display()))?;
     let existing = existing_migrations(dir, &manifest);
+    let templates = project_templates(dir, &manifest)?;
     let regenerated = tenantgen::regenerate(
         (&spec.display().to_string(), &source),
         (&base_spec.display().to_string(), &base_source),
         &existing,
-        &Templates::builtin(),
+        &templates,
     )
     .map_err(|err| -> anyhow::Error {
         match err {
@@ -359,6 +421,7 @@ fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
         retired: regenerated.retired,
         moved: regenerated.moved,
         manifest,
+        templates,
     })
 }
 
@@ -398,7 +461,11 @@ fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<(String, String)>
 /// generating an empty one under the new name would switch their rules off
 /// without a sound, so the update waits for the move. Prints each; returns
 /// how many.
-fn print_unmoved(dir: &Path, moved: &[(String, String)]) -> anyhow::Result<usize> {
+fn print_unmoved(
+    dir: &Path,
+    moved: &[(String, String)],
+    templates: &Templates,
+) -> anyhow::Result<usize> {
     let waiting: Vec<&(String, String)> = moved
         .iter()
         .filter(|(from, to)| dir.join(from).is_file() && !dir.join(to).exists())
@@ -410,7 +477,7 @@ fn print_unmoved(dir: &Path, moved: &[(String, String)]) -> anyhow::Result<usize
     let base_spec = dir.join(tenantgen::state::SPEC_PATH);
     let base_source = std::fs::read_to_string(&base_spec)
         .with_context(|| format!("can't read `{}`", base_spec.display()))?;
-    let base = laid_out_from(&base_spec, &base_source)?;
+    let base = laid_out_from(&base_spec, &base_source, templates)?;
     let mut unmoved = 0;
     for (from, to) in waiting {
         let pristine = std::fs::read(dir.join(from)).ok().as_deref()
@@ -453,6 +520,33 @@ fn print_hazards(evolution: &Evolution, allow_destructive: bool) -> usize {
     refused
 }
 
+/// What becomes of a generated file the user changed once the spec no
+/// longer produces it.
+const KEPT_ORPHANED: &str = " (changed by you and no longer generated: yours from now on)";
+
+/// Why a file the user and the generator both changed is marked in full.
+const BASE_UNKNOWN: &str = " (changed by you, and this tenantgen can't rebuild the text the last one wrote, so every difference from the new text is marked)";
+
+/// What the last generation wrote, rebuilt from its spec: the base of the
+/// plan's merges (none when it has none).
+fn merge_base(
+    dir: &Path,
+    plan: &UpdatePlan,
+    templates: &Templates,
+) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
+    if !plan
+        .changes
+        .iter()
+        .any(|change| change.action == tenantgen::regenerate::Action::Merge)
+    {
+        return Ok(Vec::new());
+    }
+    let base_spec = dir.join(tenantgen::state::SPEC_PATH);
+    let source = std::fs::read_to_string(&base_spec)
+        .with_context(|| format!("can't read `{}`", base_spec.display()))?;
+    laid_out_from(&base_spec, &source, templates)
+}
+
 /// Said by the commands that only read a project an update left half done.
 const INTERRUPTED: &str = "an earlier `gen update` was interrupted and left files half changed; the next `gen update` puts them back before it starts, so what it does may differ from what this shows";
 
@@ -467,6 +561,7 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         manifest,
         retired,
         moved,
+        templates,
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
@@ -477,7 +572,7 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
             println!("conflict {}: {reason}", change.path);
         }
     }
-    let unmoved = print_unmoved(dir, &moved)?;
+    let unmoved = print_unmoved(dir, &moved, &templates)?;
     let refused = print_hazards(&evolution, allow_destructive);
     if !conflicts.is_empty() || unmoved > 0 {
         return Err(Refusal::ConflictsNothingWritten(conflicts.len() + unmoved).into());
@@ -489,24 +584,14 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         println!("nothing to do: the project matches its spec");
         return Ok(());
     }
-    // What the last generation wrote: the base of every merge.
-    let base = if plan
-        .changes
-        .iter()
-        .any(|change| change.action == Action::Merge)
-    {
-        let base_spec = dir.join(tenantgen::state::SPEC_PATH);
-        let source = std::fs::read_to_string(&base_spec)
-            .with_context(|| format!("can't read `{}`", base_spec.display()))?;
-        laid_out_from(&base_spec, &source)?
-    } else {
-        Vec::new()
-    };
-    let mut resolution = tenantgen::regenerate::resolve(&plan, &files, &base, read);
+    let base = merge_base(dir, &plan, &templates)?;
+    let mut resolution = tenantgen::regenerate::resolve(&plan, &files, &base, &manifest, read);
     let clashes = resolution.clashes();
-    resolution
-        .writes
-        .extend(tenantgen::state::state_files(&files, Some(&manifest)));
+    resolution.writes.extend(tenantgen::state::state_files(
+        &files,
+        Some(&manifest),
+        manifest.templates.as_deref(),
+    ));
     write::apply_update(dir, &resolution.writes, &resolution.deletes).map_err(|err| match err {
         WriteError::HalfApplied(_) => err.into(),
         err => write_refusal(err).context("the update was not applied; the project is as it was"),
@@ -521,8 +606,14 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
                 "conflict",
                 " (both changed the same lines: marked in the file)",
             ),
+            Outcome::BaseUnknown => ("conflict", BASE_UNKNOWN),
         };
         println!("{word:<8} {path}{note}");
+    }
+    for change in &plan.changes {
+        if change.action == Action::KeepOrphaned {
+            println!("{:<8} {}{KEPT_ORPHANED}", "keep", change.path);
+        }
     }
     print_retired(dir, &retired);
     if clashes > 0 {
@@ -532,13 +623,14 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
 }
 
 fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<()> {
-    use tenantgen::regenerate::Action;
+    use tenantgen::regenerate::{Action, Outcome};
     let Regeneration {
         files,
         evolution,
         manifest,
         retired,
         moved,
+        templates,
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
@@ -546,6 +638,18 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
     if write::interrupted_update(dir) {
         println!("note     {INTERRUPTED}");
     }
+    // Merges are worked out as the update would, to tell clean ones from
+    // ones that will need the user.
+    let base = merge_base(dir, &plan, &templates)?;
+    let merges = tenantgen::regenerate::resolve(&plan, &files, &base, &manifest, read);
+    let merged = |path: &str| {
+        merges
+            .outcomes
+            .iter()
+            .zip(&merges.writes)
+            .find(|((merged, _), _)| merged == path)
+            .map(|((_, outcome), file)| (*outcome, file.contents.as_str()))
+    };
     for change in &plan.changes {
         let appended =
             tenantgen::plan::is_migration(&change.path) && change.action == Action::Create;
@@ -556,15 +660,23 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
             Action::Create => ("create", String::new()),
             Action::Update => ("update", String::new()),
             Action::Delete => ("delete", String::new()),
-            Action::Merge => ("merge", " (changed by you and by the generator)".to_owned()),
+            Action::Merge => match merged(&change.path) {
+                Some((Outcome::Clashed, _)) => (
+                    "conflict",
+                    " (changed by you and by the generator, on the same lines: `gen update` will mark them)"
+                        .to_owned(),
+                ),
+                Some((Outcome::BaseUnknown, _)) => ("conflict", BASE_UNKNOWN.to_owned()),
+                _ => (
+                    "merge",
+                    " (changed by you and by the generator, on different lines)".to_owned(),
+                ),
+            },
             Action::KeepEdited => (
                 "keep",
                 " (changed by you; the generator's version is the same)".to_owned(),
             ),
-            Action::KeepOrphaned => (
-                "keep",
-                " (changed by you and no longer generated: yours from now on)".to_owned(),
-            ),
+            Action::KeepOrphaned => ("keep", KEPT_ORPHANED.to_owned()),
             Action::Conflict(reason) => ("conflict", format!(": {reason}")),
         };
         println!("{word:<8} {}{note}", change.path);
@@ -581,12 +693,17 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
         }
         let writes = matches!(
             change.action,
-            Action::Create | Action::Update | Action::Delete
+            Action::Create | Action::Update | Action::Delete | Action::Merge
         );
         if show_diff && writes {
             let old = read(&change.path)
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                 .unwrap_or_default();
+            // A merge's diff is from the user's file to the merged one.
+            let new = match change.action {
+                Action::Merge => merged(&change.path).map_or(new, |(_, contents)| contents),
+                _ => new,
+            };
             let diff = similar::TextDiff::from_lines(old.as_str(), new);
             print!(
                 "{}",
@@ -596,7 +713,7 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
             );
         }
     }
-    let unmoved = print_unmoved(dir, &moved)?;
+    let unmoved = print_unmoved(dir, &moved, &templates)?;
     print_retired(dir, &retired);
     let refused = print_hazards(&evolution, allow_destructive);
     println!("{} generated files unchanged", plan.unchanged);
@@ -605,6 +722,7 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
     }
     match plan.conflicts().count() + unmoved {
         0 if refused > 0 => Err(Refusal::Destructive(refused).into()),
+        0 if merges.clashes() > 0 => Err(Refusal::ClashesAhead(merges.clashes()).into()),
         0 => Ok(()),
         count => Err(Refusal::Conflicts(count).into()),
     }
@@ -626,7 +744,7 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
         }
         Err(_) => {
             let (spec, source) = project_spec(dir)?;
-            let files = laid_out_from(&spec, &source)?;
+            let files = laid_out_from(&spec, &source, &Templates::builtin())?;
             (spec, files, None)
         }
     };
@@ -643,6 +761,16 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
             DriftKind::Pending => "pending",
         };
         println!("{kind}: {}", difference.path);
+    }
+    for difference in drift.iter().filter(|difference| {
+        difference.kind == DriftKind::Changed
+            && std::fs::read(dir.join(&difference.path))
+                .is_ok_and(|bytes| tenantgen::regenerate::has_conflict_markers(&bytes))
+    }) {
+        eprintln!(
+            "note: {} still holds the conflict markers of a merge",
+            difference.path
+        );
     }
     if drift.iter().any(|difference| {
         tenantgen::plan::is_migration(&difference.path) && difference.kind == DriftKind::Changed
@@ -688,14 +816,14 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
 fn new(
     path: &Path,
     output: Option<PathBuf>,
-    options: write::WriteOptions,
+    mut options: write::WriteOptions,
     overrides: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let source = read_spec(path)?;
     let overridden = overrides.is_some();
-    let templates = match overrides {
-        Some(dir) => Templates::with_overrides(read_overrides(&dir)?).map_err(Refusal::Template)?,
+    let templates = match &overrides {
+        Some(dir) => Templates::with_overrides(read_overrides(dir)?).map_err(Refusal::Template)?,
         None => Templates::builtin(),
     };
     let project = match tenantgen::generate(&path.display().to_string(), &source, &templates) {
@@ -709,6 +837,19 @@ fn new(
         Err(err) => return Err(err.into()),
     };
     let dir = output.unwrap_or_else(|| PathBuf::from(&project.model.app));
+    // Regenerating renders with the same overrides: the project remembers
+    // where they are, relative to itself, so it can move with them.
+    if let Some(overrides) = &overrides {
+        let folder = relative_path(&resolved_folder(&dir)?, &resolved_folder(overrides)?);
+        options.templates = Some(
+            folder
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        );
+    }
+    let format = options.format;
     // A project `gen update` has appended migrations to keeps them.
     let manifest = std::fs::read_to_string(dir.join(tenantgen::state::MANIFEST_PATH))
         .ok()
@@ -754,7 +895,7 @@ fn new(
         );
     }
     let has_rust = project.files.iter().any(|file| file.path.ends_with(".rs"));
-    if has_rust && options.format && !summary.formatted {
+    if has_rust && format && !summary.formatted {
         eprintln!(
             "note: rustfmt was not found; the Rust code is not laid out by it (`cargo fmt` in the project fixes that)"
         );

@@ -86,6 +86,10 @@ pub enum Outcome {
     Merged,
     /// Merged with conflict markers where both changed the same lines.
     Clashed,
+    /// Not merged: this generator can't rebuild what the last generation
+    /// wrote (its templates or rustfmt changed since), so every difference
+    /// between the user's file and the new one is marked.
+    BaseUnknown,
 }
 
 /// The files an update writes and deletes, and what happened to each.
@@ -104,7 +108,7 @@ impl Resolution {
     pub fn clashes(&self) -> usize {
         self.outcomes
             .iter()
-            .filter(|(_, outcome)| *outcome == Outcome::Clashed)
+            .filter(|(_, outcome)| matches!(outcome, Outcome::Clashed | Outcome::BaseUnknown))
             .count()
     }
 }
@@ -112,11 +116,15 @@ impl Resolution {
 /// Works out the contents of every file `plan` writes: the new render
 /// (`files`) for created and updated files, and for merges the user's
 /// version (through `read`) merged with the new render over `base`, what
-/// the last generation wrote. Conflicts and kept files write nothing.
+/// the last generation wrote, rebuilt from its spec. A rebuilt file that
+/// doesn't hash to what `last` recorded is no base: the merge would take
+/// the difference for the user's and drop the generator's change, so every
+/// difference is marked instead. Conflicts and kept files write nothing.
 pub fn resolve(
     plan: &UpdatePlan,
     files: &[RenderedFile],
     base: &[RenderedFile],
+    last: &Manifest,
     mut read: impl FnMut(&str) -> Option<Vec<u8>>,
 ) -> Resolution {
     let mut resolution = Resolution {
@@ -140,11 +148,13 @@ pub fn resolve(
                 let ours = read(&change.path)
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                     .unwrap_or_default();
-                // A file the last spec did not produce merges from nothing.
-                let base = contents_of(base, &change.path).unwrap_or_default();
-                match merge(base, &ours, &new) {
-                    Ok(merged) => (Outcome::Merged, merged),
-                    Err(marked) => (Outcome::Clashed, marked),
+                let recorded = last.files.get(&change.path);
+                let base = contents_of(base, &change.path)
+                    .filter(|base| recorded == Some(&hash(base.as_bytes())));
+                match base.map(|base| merge(base, &ours, &new)) {
+                    Some(Ok(merged)) => (Outcome::Merged, merged),
+                    Some(Err(marked)) => (Outcome::Clashed, marked),
+                    None => (Outcome::BaseUnknown, mark_differences(&ours, &new)),
                 }
             }
             _ => continue,
@@ -177,6 +187,49 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     options.merge(base, ours, theirs)
 }
 
+/// `ours` with every difference from `theirs` marked as a conflict, in the
+/// markers a merge leaves: a two-way merge, for when there is no base.
+pub fn mark_differences(ours: &str, theirs: &str) -> String {
+    let diff = similar::TextDiff::from_lines(ours, theirs);
+    let mut marked = String::new();
+    let (mut mine, mut generated) = (String::new(), String::new());
+    let flush = |marked: &mut String, mine: &mut String, generated: &mut String| {
+        if !mine.is_empty() || !generated.is_empty() {
+            marked.push_str("<<<<<<< ours\n");
+            marked.push_str(&std::mem::take(mine));
+            marked.push_str("=======\n");
+            marked.push_str(&std::mem::take(generated));
+            marked.push_str(">>>>>>> theirs\n");
+        }
+    };
+    for change in diff.iter_all_changes() {
+        let mut line = change.value().to_owned();
+        if !line.ends_with('\n') {
+            line.push('\n');
+        }
+        match change.tag() {
+            similar::ChangeTag::Equal => {
+                flush(&mut marked, &mut mine, &mut generated);
+                marked.push_str(&line);
+            }
+            similar::ChangeTag::Delete => mine.push_str(&line),
+            similar::ChangeTag::Insert => generated.push_str(&line),
+        }
+    }
+    flush(&mut marked, &mut mine, &mut generated);
+    marked
+}
+
+/// Whether `text` holds the markers of a merge conflict nobody resolved:
+/// an opening, a middle and a closing line. Generated files never do.
+pub fn has_conflict_markers(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text);
+    let mut lines = text.lines();
+    lines.any(|line| line.starts_with("<<<<<<< "))
+        && lines.any(|line| line == "=======")
+        && lines.any(|line| line.starts_with(">>>>>>> "))
+}
+
 /// Plans regenerating: `files` is what the spec generates now, laid out as
 /// written; `last` is the manifest of the last generation; `read` reads a
 /// file of the project as it is now.
@@ -205,11 +258,20 @@ pub fn plan_update(
     }
     for file in &owned {
         let new_hash = hash(file.contents.as_bytes());
-        let on_disk = read(&file.path).map(|bytes| hash(&bytes));
+        let bytes = read(&file.path);
+        let on_disk = bytes.as_deref().map(hash);
         let action = match (last.files.get(&file.path), on_disk) {
             (_, Some(disk)) if disk == new_hash => {
                 unchanged += 1;
                 continue;
+            }
+            (_, Some(_))
+                if !is_migration(&file.path)
+                    && bytes.as_deref().is_some_and(has_conflict_markers) =>
+            {
+                Action::Conflict(
+                    "it still holds the conflict markers of a merge; resolve them first".to_owned(),
+                )
             }
             (None, None) => Action::Create,
             (None, Some(_)) => Action::Conflict(
@@ -456,7 +518,7 @@ mod tests {
         let files = [generated("a", "2\n"), generated("m", "x\ny\ntheirs\n")];
         let base = [generated("m", "x\ny\nz\n")];
         let plan = plan_update(&files, &manifest, read);
-        let resolution = resolve(&plan, &files, &base, read);
+        let resolution = resolve(&plan, &files, &base, &manifest, read);
         assert_eq!(
             resolution.outcomes,
             [
@@ -474,6 +536,43 @@ mod tests {
             .contents;
         assert_eq!(merged, "mine\ny\ntheirs\n");
         assert_eq!(resolution.clashes(), 0);
+    }
+
+    #[test]
+    fn a_base_this_generator_cant_rebuild_marks_every_difference() {
+        // The last generation wrote "x"; this generator's templates render
+        // the last spec as "x (reworded)", so that is no base for a merge:
+        // it would keep "x" as the user's and lose "theirs".
+        let manifest = Manifest::of(&generated_files(&[("m", "x\ny\nz\n")]));
+        let disk: BTreeMap<&str, &str> = [("m", "x\ny\nmine\n")].into();
+        let read = |path: &str| disk.get(path).map(|text| text.as_bytes().to_vec());
+        let files = [generated("m", "theirs\ny\nz\n")];
+        let base = [generated("m", "x (reworded)\ny\nz\n")];
+        let plan = plan_update(&files, &manifest, read);
+        let resolution = resolve(&plan, &files, &base, &manifest, read);
+        assert_eq!(
+            resolution.outcomes,
+            [("m".to_owned(), Outcome::BaseUnknown)]
+        );
+        assert_eq!(
+            resolution.writes[0].contents,
+            "<<<<<<< ours\nx\n=======\ntheirs\n>>>>>>> theirs\ny\n<<<<<<< ours\nmine\n=======\nz\n>>>>>>> theirs\n"
+        );
+        assert_eq!(resolution.clashes(), 1);
+        assert!(has_conflict_markers(
+            resolution.writes[0].contents.as_bytes()
+        ));
+    }
+
+    #[test]
+    fn a_file_still_holding_conflict_markers_is_a_conflict() {
+        let marked = "a\n<<<<<<< ours\nmine\n=======\ntheirs\n>>>>>>> theirs\n";
+        let actions = plan(&[("m", "a\n")], &[("m", marked)], &[("m", "a\n")]);
+        assert!(
+            matches!(&actions[0].1, Action::Conflict(reason) if reason.contains("markers")),
+            "{actions:?}"
+        );
+        assert!(!has_conflict_markers(b"=======\n<<<<<<< not in order\n"));
     }
 
     #[test]

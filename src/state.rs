@@ -26,6 +26,10 @@ pub struct Manifest {
     /// Every generator-owned file, by path, with the SHA-256 of its bytes as
     /// written.
     pub files: BTreeMap<String, String>,
+    /// The folder of template overrides the project is generated with,
+    /// relative to the project; none when the built-in templates are all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub templates: Option<String>,
 }
 
 impl Manifest {
@@ -38,6 +42,7 @@ impl Manifest {
                 .filter(|file| file.policy == WritePolicy::Generated)
                 .map(|file| (file.path.clone(), hash(file.contents.as_bytes())))
                 .collect(),
+            templates: None,
         }
     }
 
@@ -62,12 +67,18 @@ pub fn hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The files of `.gen/` for a project written as `files`: the manifest, and
-/// a copy of the spec they were generated from. After an update, `last` is
-/// the manifest before it: the migrations it lists stay the generator's,
-/// though the new render no longer produces them.
-pub fn state_files(files: &[RenderedFile], last: Option<&Manifest>) -> Vec<RenderedFile> {
+/// The files of `.gen/` for a project written as `files`, with the
+/// template overrides in `templates` (relative to the project): the
+/// manifest, and a copy of the spec they were generated from. After an
+/// update, `last` is the manifest before it: the migrations it lists stay
+/// the generator's, though the new render no longer produces them.
+pub fn state_files(
+    files: &[RenderedFile],
+    last: Option<&Manifest>,
+    templates: Option<&str>,
+) -> Vec<RenderedFile> {
     let mut manifest = Manifest::of(files);
+    manifest.templates = templates.map(str::to_owned);
     if let Some(last) = last {
         manifest.files.extend(
             last.files
@@ -119,7 +130,7 @@ mod tests {
             Manifest::parse(&manifest.to_json()).expect("parses"),
             manifest
         );
-        let state = state_files(&files, None);
+        let state = state_files(&files, None, None);
         assert_eq!(state[1].path, SPEC_PATH);
         assert_eq!(state[1].contents, "app: a\n");
     }

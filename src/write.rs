@@ -30,6 +30,15 @@ pub enum WriteError {
     /// rustfmt rejected a generated file: a bug in a template.
     #[error("rustfmt could not format the generated Rust code:\n{0}")]
     Format(String),
+    /// A file an interrupted update changed was changed again since, so
+    /// rolling the update back would lose that edit.
+    #[error("`{}` changed after an update was interrupted, so nothing was rolled back; keep what you need of it, then delete `{}`, which holds the files the update had set aside (under old/)", path.display(), staging.display())]
+    ChangedSinceInterrupt {
+        /// The file changed since.
+        path: PathBuf,
+        /// The interrupted update's staging folder.
+        staging: PathBuf,
+    },
     /// An update failed, and so did moving back what it had changed; the
     /// journal it leaves lets the next update finish the job.
     #[error(
@@ -80,12 +89,15 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 }
 
 /// How a project is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteOptions {
     /// Write into a folder that already has files in it.
     pub force: bool,
     /// Lay out the Rust files with rustfmt, when it is installed.
     pub format: bool,
+    /// The folder of template overrides, relative to the project, for its
+    /// state to remember: regenerating uses them too.
+    pub templates: Option<String>,
 }
 
 /// Writes a project into `dir`. Without `force`, `dir` must not exist or be
@@ -158,7 +170,7 @@ pub fn write_project(
     } else {
         files.to_vec()
     };
-    let state = crate::state::state_files(&written, None);
+    let state = crate::state::state_files(&written, None, options.templates.as_deref());
     for file in &state {
         write_file(&staging.path().join(&file.path), &file.contents)?;
     }
@@ -196,8 +208,9 @@ const JOURNAL: &str = "journal.json";
 /// One move of an update.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Step {
-    /// Put the staged file at this path, setting aside the one there.
-    Write(String),
+    /// Put the staged file at this path, setting aside the one there. The
+    /// hash of what it puts there tells it from an edit made since.
+    Write { path: String, hash: String },
     /// Set aside the file at this path.
     Delete(String),
 }
@@ -205,7 +218,7 @@ enum Step {
 impl Step {
     fn path(&self) -> &str {
         match self {
-            Step::Write(path) | Step::Delete(path) => path,
+            Step::Write { path, .. } | Step::Delete(path) => path,
         }
     }
 }
@@ -308,17 +321,16 @@ impl<'a> StagedUpdate<'a> {
         }
         let is_state = |path: &str| crate::state::PATHS.contains(&path);
         // Last: until the state moves in, the next run still sees the old base.
+        let write = |file: &RenderedFile| Step::Write {
+            path: file.path.clone(),
+            hash: crate::state::hash(file.contents.as_bytes()),
+        };
         let steps: Vec<Step> = writes
             .iter()
             .filter(|file| !is_state(&file.path))
-            .map(|file| Step::Write(file.path.clone()))
+            .map(write)
             .chain(deletes.iter().map(|path| Step::Delete(path.clone())))
-            .chain(
-                writes
-                    .iter()
-                    .filter(|file| is_state(&file.path))
-                    .map(|file| Step::Write(file.path.clone())),
-            )
+            .chain(writes.iter().filter(|file| is_state(&file.path)).map(write))
             .collect();
         let journal = serde_json::to_string(&steps).expect("paths serialize as JSON strings");
         write_file(&staging.path().join(JOURNAL), &journal)?;
@@ -365,22 +377,40 @@ fn take_step(dir: &Path, staging: &Path, step: &Step) -> Result<(), WriteError> 
         Err(err) if err.kind() == io::ErrorKind::NotFound => {}
         Err(err) => return Err(io_error(&target)(err)),
     }
-    if let Step::Write(path) = step {
+    if let Step::Write { path, .. } = step {
         move_into(&staging.join(STAGED_NEW), dir, path)?;
     }
     Ok(())
+}
+
+/// Whether the file at the step's path is no longer what the step left
+/// there: edited after it was moved in, or made where one was set aside.
+fn changed_since(dir: &Path, staging: &Path, step: &Step) -> bool {
+    let now = fs::read(dir.join(step.path())).ok();
+    match step {
+        Step::Write { path, hash } if !staging.join(STAGED_NEW).join(path).exists() => {
+            now.is_some_and(|bytes| crate::state::hash(&bytes) != *hash)
+        }
+        _ => staging.join(STAGED_OLD).join(step.path()).is_file() && now.is_some(),
+    }
 }
 
 /// Undoes `steps`, last first: whatever was set aside goes back, and a file
 /// moved in where there was none is removed. Steps never taken change
 /// nothing, so this is right after any prefix of them.
 fn roll_back(dir: &Path, staging: &Path, steps: &[Step]) -> Result<(), WriteError> {
+    if let Some(step) = steps.iter().find(|step| changed_since(dir, staging, step)) {
+        return Err(WriteError::ChangedSinceInterrupt {
+            path: dir.join(step.path()),
+            staging: staging.to_owned(),
+        });
+    }
     for step in steps.iter().rev() {
         let target = dir.join(step.path());
         let set_aside = staging.join(STAGED_OLD).join(step.path());
         if set_aside.is_file() {
             move_into(&staging.join(STAGED_OLD), dir, step.path())?;
-        } else if let Step::Write(path) = step {
+        } else if let Step::Write { path, .. } = step {
             let moved_in = !staging.join(STAGED_NEW).join(path).exists();
             if moved_in && target.is_file() {
                 fs::remove_file(&target).map_err(io_error(&target))?;
@@ -622,8 +652,8 @@ mod tests {
             let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
             assert_eq!(update.steps.len(), steps);
             assert_eq!(
-                update.steps.last(),
-                Some(&Step::Write(".gen/spec.yaml".to_owned())),
+                update.steps.last().map(Step::path),
+                Some(".gen/spec.yaml"),
                 "the state moves last"
             );
             let update = update.apply(taken).expect("steps");
@@ -635,6 +665,24 @@ mod tests {
             assert_eq!(snapshot(dir.path()), before, "after {taken} steps");
             assert!(!roll_back_interrupted(dir.path()).expect("again"));
         }
+    }
+
+    #[test]
+    fn a_roll_back_that_would_lose_an_edit_made_since_changes_nothing() {
+        let (dir, writes, deletes) = project();
+        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
+        let steps = update.steps.len();
+        let _ = update.apply(steps).expect("steps").staging.keep();
+        let edited = dir.path().join("src/app.rs");
+        fs::write(&edited, "new app, and a fix of mine").expect("edit");
+        let before = snapshot(dir.path());
+        let err = roll_back_interrupted(dir.path()).expect_err("an edit in the way");
+        assert!(
+            matches!(&err, WriteError::ChangedSinceInterrupt { path, .. } if *path == edited),
+            "{err}"
+        );
+        assert_eq!(snapshot(dir.path()), before, "nothing moved");
+        assert!(interrupted_update(dir.path()), "the journal stays");
     }
 
     #[test]

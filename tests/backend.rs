@@ -122,6 +122,7 @@ fn generate(spec: &Path, into: &Path) -> Model {
     let options = tenantgen::write::WriteOptions {
         force: false,
         format: true,
+        templates: None,
     };
     let summary = tenantgen::write::write_project(into, &project.files, options, |_| {})
         .expect("write project");

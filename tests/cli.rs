@@ -338,6 +338,39 @@ fn template_overrides_replace_single_templates() {
             .expect("sql")
             .contains("CREATE ROLE")
     );
+    // The project remembers its overrides, relative to itself, and
+    // regenerating uses them: no drift, nothing to do, and an update after
+    // a spec edit keeps the overridden file.
+    let project = dir.path().join("out");
+    let manifest = std::fs::read_to_string(project.join(".gen/manifest.json")).expect("manifest");
+    assert!(
+        manifest.contains(r#""templates": "../overrides""#),
+        "{manifest}"
+    );
+    let (code, stdout, stderr) = outcome(&project, &["check", "--drift"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let (code, stdout, stderr) = outcome(&project, &["plan"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("nothing to do"), "{stdout}");
+    append(&project.join("spec.yaml"), NOTE_ENTITY);
+    let (code, stdout, stderr) = outcome(&project, &["update"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(!stdout.contains("README.md"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(project.join("README.md")).expect("readme"),
+        "# Acme CRM (ours)\n"
+    );
+    let manifest = std::fs::read_to_string(project.join(".gen/manifest.json")).expect("manifest");
+    assert!(
+        manifest.contains(r#""templates": "../overrides""#),
+        "kept: {manifest}"
+    );
+    // Without them, regenerating would undo them: it refuses, naming them.
+    std::fs::rename(&overrides, dir.path().join("moved")).expect("move");
+    let (code, stdout, stderr) = outcome(&project, &["plan"]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("template overrides in"), "{stderr}");
+    std::fs::rename(dir.path().join("moved"), &overrides).expect("move back");
 
     std::fs::write(overrides.join("READ_ME.md.j2"), "typo").expect("write");
     let out = run(
@@ -672,7 +705,8 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     std::fs::create_dir_all(leftover.join("old/src")).expect("create");
     std::fs::rename(&app, leftover.join("old/src/app.rs")).expect("set aside");
     std::fs::write(&app, "half").expect("write");
-    std::fs::write(leftover.join("journal.json"), r#"[{"Write":"src/app.rs"}]"#).expect("write");
+    let journal = serde_json::json!([{"Write": {"path": "src/app.rs", "hash": tenantgen::state::hash(b"half")}}]);
+    std::fs::write(leftover.join("journal.json"), journal.to_string()).expect("write");
     append(&spec_path, NOTE_ENTITY);
     let (code, stdout, stderr) = outcome(&project, &["plan"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
@@ -732,6 +766,18 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     )
     .expect("write");
     edit_spec("      delete: [owner]", "      delete: [owner, viewer]");
+    // The plan foresees it, and shows the merge it would write.
+    let (code, stdout, stderr) = outcome(&project, &["plan", "--diff"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("conflict src/api/entities/company.rs (changed by you and by the generator, on the same lines"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+<<<<<<< ours"), "{stdout}");
+    assert!(
+        stderr.contains("1 file would be merged with conflicts"),
+        "{stderr}"
+    );
     let (code, stdout, stderr) = update();
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
@@ -747,6 +793,15 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
             && marked.contains(">>>>>>>"),
         "{marked}"
     );
+    // Until the markers are resolved, nothing goes on as if they were.
+    for command in [&["plan"][..], &["update"], &["check", "--drift"]] {
+        let (code, stdout, stderr) = outcome(&project, command);
+        assert_eq!(code, Some(1), "{command:?}: {stdout}{stderr}");
+        assert!(
+            format!("{stdout}{stderr}").contains("conflict markers"),
+            "{command:?}: {stdout}{stderr}"
+        );
+    }
 
     // Updates it can't do write nothing: a destructive change not allowed,
     // and an edited migration.
