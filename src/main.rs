@@ -301,13 +301,22 @@ fn laid_out_from(
     source: &str,
     templates: &Templates,
 ) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
+    laid_out(&rendered_from(spec, source, templates)?)
+}
+
+/// What `source`, read from `spec`, generates, as rendered.
+fn rendered_from(
+    spec: &Path,
+    source: &str,
+    templates: &Templates,
+) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
     let project = tenantgen::generate(&spec.display().to_string(), source, templates).map_err(
         |err| match err {
             GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
             other => anyhow::Error::from(other),
         },
     )?;
-    laid_out(&project.files)
+    Ok(project.files)
 }
 
 /// The templates the project in `dir` is generated with: the built-in ones,
@@ -527,24 +536,29 @@ const KEPT_ORPHANED: &str = " (changed by you and no longer generated: yours fro
 /// Why a file the user and the generator both changed is marked in full.
 const BASE_UNKNOWN: &str = " (changed by you, and this tenantgen can't rebuild the text the last one wrote, so every difference from the new text is marked)";
 
-/// What the last generation wrote, rebuilt from its spec: the base of the
-/// plan's merges (none when it has none).
+/// What the last generation wrote of the files the plan merges, rebuilt
+/// from its spec: the base of each merge.
 fn merge_base(
     dir: &Path,
     plan: &UpdatePlan,
     templates: &Templates,
 ) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
-    if !plan
+    let merged: Vec<&str> = plan
         .changes
         .iter()
-        .any(|change| change.action == tenantgen::regenerate::Action::Merge)
-    {
+        .filter(|change| change.action == tenantgen::regenerate::Action::Merge)
+        .map(|change| change.path.as_str())
+        .collect();
+    if merged.is_empty() {
         return Ok(Vec::new());
     }
     let base_spec = dir.join(tenantgen::state::SPEC_PATH);
     let source = std::fs::read_to_string(&base_spec)
         .with_context(|| format!("can't read `{}`", base_spec.display()))?;
-    laid_out_from(&base_spec, &source, templates)
+    let rendered = rendered_from(&base_spec, &source, templates)?;
+    // Whether rustfmt ran was said when the new render was laid out.
+    let (base, _) = write::laid_out_only(&rendered, |path| merged.contains(&path))?;
+    Ok(base)
 }
 
 /// Said by the commands that only read a project an update left half done.

@@ -436,6 +436,17 @@ fn remove_empty_folders(dir: &Path, file: &Path) {
 /// a scratch folder, everything else as rendered. Returns them and whether
 /// rustfmt ran.
 pub fn laid_out(files: &[RenderedFile]) -> Result<(Vec<RenderedFile>, bool), WriteError> {
+    laid_out_only(files, |_| true)
+}
+
+/// The files among `files` that `wanted` picks, laid out as [`laid_out`]
+/// does. rustfmt runs on those alone (a merge needs a few files, not the
+/// project); the others are staged too, so that modules they declare are
+/// found.
+pub fn laid_out_only(
+    files: &[RenderedFile],
+    wanted: impl Fn(&str) -> bool,
+) -> Result<(Vec<RenderedFile>, bool), WriteError> {
     let scratch = tempfile::Builder::new()
         .prefix("tenantgen-layout-")
         .tempdir()
@@ -443,10 +454,15 @@ pub fn laid_out(files: &[RenderedFile]) -> Result<(Vec<RenderedFile>, bool), Wri
     for file in files.iter().filter(|file| is_rust(file)) {
         write_file(&scratch.path().join(&file.path), &file.contents)?;
     }
-    if format_rust(scratch.path(), files)? {
-        Ok((read_back_rust(scratch.path(), files)?, true))
+    let picked: Vec<RenderedFile> = files
+        .iter()
+        .filter(|file| wanted(&file.path))
+        .cloned()
+        .collect();
+    if format_rust(scratch.path(), &picked)? {
+        Ok((read_back_rust(scratch.path(), &picked)?, true))
     } else {
-        Ok((files.to_vec(), false))
+        Ok((picked, false))
     }
 }
 
