@@ -529,6 +529,28 @@ fn print_hazards(evolution: &Evolution, allow_destructive: bool) -> usize {
     refused
 }
 
+/// Turns each planned write that something on disk stands in the way of
+/// into a conflict: the plan says so, and the update refuses before it
+/// writes anything.
+fn mark_obstructed(dir: &Path, plan: &mut UpdatePlan) {
+    use tenantgen::regenerate::Action;
+    for change in &mut plan.changes {
+        if !matches!(
+            change.action,
+            Action::Create | Action::Update | Action::Merge
+        ) {
+            continue;
+        }
+        if let Some(obstacle) = write::in_the_way(dir, &change.path) {
+            let shown = obstacle.strip_prefix(dir).unwrap_or(&obstacle);
+            change.action = Action::Conflict(format!(
+                "`{}` is in the way of this generated file; move it",
+                shown.display()
+            ));
+        }
+    }
+}
+
 /// What becomes of a generated file the user changed once the spec no
 /// longer produces it.
 const KEPT_ORPHANED: &str = " (changed by you and no longer generated: yours from now on)";
@@ -579,7 +601,8 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
-    let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
+    let mut plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
+    mark_obstructed(dir, &mut plan);
     let conflicts: Vec<_> = plan.conflicts().collect();
     for change in &conflicts {
         if let Action::Conflict(reason) = &change.action {
@@ -648,7 +671,8 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
         ..
     } = regenerate(dir)?;
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
-    let plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
+    let mut plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
+    mark_obstructed(dir, &mut plan);
     if write::interrupted_update(dir) {
         println!("note     {INTERRUPTED}");
     }

@@ -562,20 +562,27 @@ fn check_nothing_in_the_way<'a>(
     dir: &Path,
     paths: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), WriteError> {
-    for path in paths {
-        let target = dir.join(path);
-        if target.is_dir() {
-            return Err(WriteError::InTheWay(target));
-        }
-        let mut ancestor = target.parent();
-        while let Some(folder) = ancestor.filter(|folder| *folder != dir) {
-            if folder.exists() && !folder.is_dir() {
-                return Err(WriteError::InTheWay(folder.to_owned()));
-            }
-            ancestor = folder.parent();
-        }
+    match paths.into_iter().find_map(|path| in_the_way(dir, path)) {
+        Some(obstacle) => Err(WriteError::InTheWay(obstacle)),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// What stands in the way of writing the file at `path` in `dir`: a folder
+/// in its place, or a file in place of one of its folders.
+pub fn in_the_way(dir: &Path, path: &str) -> Option<PathBuf> {
+    let target = dir.join(path);
+    if target.is_dir() {
+        return Some(target);
+    }
+    let mut ancestor = target.parent();
+    while let Some(folder) = ancestor.filter(|folder| *folder != dir) {
+        if folder.exists() && !folder.is_dir() {
+            return Some(folder.to_owned());
+        }
+        ancestor = folder.parent();
+    }
+    None
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool, WriteError> {

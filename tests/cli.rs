@@ -898,3 +898,26 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
             .contains("// my rule")
     );
 }
+
+/// A folder where a new generated file goes is a conflict the plan shows,
+/// and the update refuses before writing anything.
+#[test]
+fn a_folder_in_the_way_is_a_conflict_before_anything_is_written() {
+    let scratch = tempdir();
+    let project = new_crm_project(scratch.path(), "project");
+    append(&project.join("spec.yaml"), NOTE_ENTITY);
+    std::fs::create_dir_all(project.join("src/api/entities/note.rs/mine")).expect("mkdir");
+    let (code, stdout, stderr) = outcome(&project, &["plan"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "conflict src/api/entities/note.rs: `src/api/entities/note.rs` is in the way of this generated file"
+        ),
+        "{stdout}"
+    );
+    let before = snapshot(&project);
+    let (code, stdout, stderr) = outcome(&project, &["update"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(snapshot(&project), before);
+}
