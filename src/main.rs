@@ -52,6 +52,12 @@ enum Command {
         /// for CI.
         #[arg(long)]
         drift: bool,
+        /// With --drift: list your edits to generator-owned files that
+        /// `gen update` keeps as they are (the generator's text for them is
+        /// unchanged) without failing on them; stale, missing and merged
+        /// files and edited migrations still fail.
+        #[arg(long, requires = "drift")]
+        allow_edits: bool,
     },
     /// Generate a project from a spec.
     #[command(after_help = "Example:\n  gen new examples/crm.yaml -o acme_crm")]
@@ -195,9 +201,14 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Init { file, isolation } => init(&file, isolation.into()),
-        Command::Check { path, drift: true } => {
-            check_drift(path.as_deref().unwrap_or_else(|| Path::new(".")))
-        }
+        Command::Check {
+            path,
+            drift: true,
+            allow_edits,
+        } => check_drift(
+            path.as_deref().unwrap_or_else(|| Path::new(".")),
+            allow_edits,
+        ),
         Command::Check {
             path: Some(spec), ..
         } => check(&spec),
@@ -770,7 +781,7 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
 /// laid out as `gen new` writes it; prints each difference. With the state
 /// of the last generation, migrations are held to what it wrote, and a spec
 /// change the database hasn't had yet is a pending migration.
-fn check_drift(dir: &Path) -> anyhow::Result<()> {
+fn check_drift(dir: &Path, allow_edits: bool) -> anyhow::Result<()> {
     let (spec, files, manifest) = match read_manifest(dir) {
         Ok(_) => {
             let regeneration = regenerate(dir)?;
@@ -786,9 +797,28 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
             (spec, files, None)
         }
     };
-    let drift = tenantgen::drift::compare(&files, manifest.as_ref(), |path| {
-        std::fs::read(dir.join(path)).ok()
-    });
+    let read = |path: &str| std::fs::read(dir.join(path)).ok();
+    let mut drift = tenantgen::drift::compare(&files, manifest.as_ref(), read);
+    let mut kept: Vec<String> = Vec::new();
+    if allow_edits {
+        // Edits `gen update` would keep as they are: the project is as up
+        // to date with its spec as regenerating can make it.
+        kept = manifest
+            .as_ref()
+            .map(|manifest| tenantgen::regenerate::plan_update(&files, manifest, read).changes)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|change| change.action == tenantgen::regenerate::Action::KeepEdited)
+            .map(|change| change.path)
+            .collect();
+        drift.retain(|difference| {
+            let edit = difference.kind == DriftKind::Changed && kept.contains(&difference.path);
+            if edit {
+                println!("edited: {} (yours; `gen update` keeps it)", difference.path);
+            }
+            !edit
+        });
+    }
     if write::interrupted_update(dir) {
         eprintln!("note: {INTERRUPTED}");
     }
@@ -837,8 +867,12 @@ fn check_drift(dir: &Path) -> anyhow::Result<()> {
                     .filter(|path| tenantgen::plan::is_migration(path))
                     .count()
             });
+        let but = match kept.len() {
+            0 => String::new(),
+            edits => format!(", but for {} of yours", crate::files(edits, "edit")),
+        };
         println!(
-            "no drift: the {owned} generated files match what `{}` generates",
+            "no drift: the {owned} generated files match what `{}` generates{but}",
             spec.display()
         );
         Ok(())

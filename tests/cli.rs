@@ -514,6 +514,43 @@ fn drift_check_lists_what_differs_from_the_spec() {
     );
     assert!(stderr.contains("3 generated files differ"), "{stderr}");
     assert!(stderr.contains("a migration was edited"), "{stderr}");
+    // Edits `gen update` keeps can be allowed; the missing file and the
+    // edited migration still fail.
+    let (code, stdout, stderr) = drift(&project, &["--allow-edits"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "edited: src/app.rs (yours; `gen update` keeps it)\nchanged: migrations/0003_create_companies.sql\nmissing: web/src/App.tsx\n"
+    );
+    replace_in(
+        &project.join("migrations/0003_create_companies.sql"),
+        "-- edited\n",
+        "",
+    );
+    let (code, _, _) = outcome(&project, &["update"]);
+    assert_eq!(code, Some(0), "the missing file comes back");
+    let (code, stdout, stderr) = drift(&project, &["--allow-edits"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.ends_with("but for 1 edit of yours\n"), "{stdout}");
+    // Once the generator's text for an edited file changes, it is stale.
+    let company = project.join("src/api/entities/company.rs");
+    replace_in(
+        &company,
+        "//! Companies,",
+        "//! A note of mine.\n//! Companies,",
+    );
+    replace_in(
+        &project.join("spec.yaml"),
+        "      delete: [owner, admin]",
+        "      delete: [owner]",
+    );
+    let (code, stdout, stderr) = drift(&project, &["--allow-edits"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("edited: src/app.rs"), "{stdout}");
+    assert!(
+        stdout.contains("changed: src/api/entities/company.rs"),
+        "{stdout}"
+    );
 
     // Editing the spec without regenerating leaves the files stale.
     let fresh = new_crm_project(scratch.path(), "fresh");
