@@ -692,12 +692,9 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
     let base = merge_base(dir, &plan, &templates)?;
     let merges = tenantgen::regenerate::resolve(&plan, &files, &base, &manifest, read);
     let merged = |path: &str| {
-        merges
-            .outcomes
-            .iter()
-            .zip(&merges.writes)
-            .find(|((merged, _), _)| merged == path)
-            .map(|((_, outcome), file)| (*outcome, file.contents.as_str()))
+        let outcome = merges.outcomes.iter().find(|(merged, _)| merged == path)?.1;
+        let contents = tenantgen::regenerate::contents_of(&merges.writes, path)?;
+        Some((outcome, contents))
     };
     for change in &plan.changes {
         let appended =
@@ -909,6 +906,11 @@ fn new(
         Err(err) => return Err(err.into()),
     };
     let dir = output.unwrap_or_else(|| PathBuf::from(&project.model.app));
+    // A half-applied update is neither the old project nor the new one:
+    // put it back before judging what is there.
+    if dir.is_dir() && write::roll_back_interrupted(&dir).map_err(write_refusal)? {
+        println!("restored the files an interrupted update had changed");
+    }
     // Regenerating renders with the same overrides: the project remembers
     // where they are, relative to itself, so it can move with them.
     if let Some(overrides) = &overrides {

@@ -193,8 +193,19 @@ pub fn mark_differences(ours: &str, theirs: &str) -> String {
     let diff = similar::TextDiff::from_lines(ours, theirs);
     let mut marked = String::new();
     let (mut mine, mut generated) = (String::new(), String::new());
+    // Marker lines start lines: each side of a conflict ends with a line
+    // break, added where the file's last line had none. Sides that are
+    // then the same (only that line break differed) are no conflict.
     let flush = |marked: &mut String, mine: &mut String, generated: &mut String| {
-        if !mine.is_empty() || !generated.is_empty() {
+        for side in [&mut *mine, &mut *generated] {
+            if !side.is_empty() && !side.ends_with('\n') {
+                side.push('\n');
+            }
+        }
+        if mine == generated {
+            marked.push_str(&std::mem::take(generated));
+            mine.clear();
+        } else if !mine.is_empty() || !generated.is_empty() {
             marked.push_str("<<<<<<< ours\n");
             marked.push_str(&std::mem::take(mine));
             marked.push_str("=======\n");
@@ -203,17 +214,14 @@ pub fn mark_differences(ours: &str, theirs: &str) -> String {
         }
     };
     for change in diff.iter_all_changes() {
-        let mut line = change.value().to_owned();
-        if !line.ends_with('\n') {
-            line.push('\n');
-        }
+        let line = change.value();
         match change.tag() {
             similar::ChangeTag::Equal => {
                 flush(&mut marked, &mut mine, &mut generated);
-                marked.push_str(&line);
+                marked.push_str(line);
             }
-            similar::ChangeTag::Delete => mine.push_str(&line),
-            similar::ChangeTag::Insert => generated.push_str(&line),
+            similar::ChangeTag::Delete => mine.push_str(line),
+            similar::ChangeTag::Insert => generated.push_str(line),
         }
     }
     flush(&mut marked, &mut mine, &mut generated);
@@ -265,14 +273,6 @@ pub fn plan_update(
                 unchanged += 1;
                 continue;
             }
-            (_, Some(_))
-                if !is_migration(&file.path)
-                    && bytes.as_deref().is_some_and(has_conflict_markers) =>
-            {
-                Action::Conflict(
-                    "it still holds the conflict markers of a merge; resolve them first".to_owned(),
-                )
-            }
             (None, None) => Action::Create,
             (None, Some(_)) => Action::Conflict(
                 "a file the last generation did not write is in the way".to_owned(),
@@ -292,6 +292,10 @@ pub fn plan_update(
                 })
             }
             (Some(last), Some(disk)) if *last == disk => Action::Update,
+            // Only an edited file can hold markers a merge left.
+            (_, Some(_)) if bytes.as_deref().is_some_and(has_conflict_markers) => Action::Conflict(
+                "it still holds the conflict markers of a merge; resolve them first".to_owned(),
+            ),
             (Some(last), Some(_)) if *last == new_hash => Action::KeepEdited,
             (Some(_), Some(_)) => Action::Merge,
         };
@@ -565,6 +569,20 @@ mod tests {
     }
 
     #[test]
+    fn marked_differences_keep_line_ends_and_skip_sides_that_only_differ_by_one() {
+        assert_eq!(mark_differences("a\nb", "a\nb\n"), "a\nb\n");
+        assert_eq!(
+            mark_differences("a\nb", "x\nb"),
+            "<<<<<<< ours\na\n=======\nx\n>>>>>>> theirs\nb"
+        );
+        assert_eq!(
+            mark_differences("a\nb", "a\nc"),
+            "a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\n"
+        );
+        assert_eq!(mark_differences("same\n", "same\n"), "same\n");
+    }
+
+    #[test]
     fn a_file_still_holding_conflict_markers_is_a_conflict() {
         let marked = "a\n<<<<<<< ours\nmine\n=======\ntheirs\n>>>>>>> theirs\n";
         let actions = plan(&[("m", "a\n")], &[("m", marked)], &[("m", "a\n")]);
@@ -573,6 +591,10 @@ mod tests {
             "{actions:?}"
         );
         assert!(!has_conflict_markers(b"=======\n<<<<<<< not in order\n"));
+        // Markers the generator itself wrote (a template override's) are
+        // no merge of the user's.
+        let actions = plan(&[("m", marked)], &[("m", marked)], &[("m", "a\n")]);
+        assert_eq!(actions, [("m".to_owned(), Action::Update)]);
     }
 
     #[test]

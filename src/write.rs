@@ -39,6 +39,10 @@ pub enum WriteError {
         /// The interrupted update's staging folder.
         staging: PathBuf,
     },
+    /// An interrupted update set files aside, and its journal, which says
+    /// where they go, can't be read.
+    #[error("`{}` holds files an interrupted update set aside (under old/), and its journal can't be read; put back what you need of them by hand, then delete the folder", .0.display())]
+    UnreadableJournal(PathBuf),
     /// An update failed, and so did moving back what it had changed; the
     /// journal it leaves lets the next update finish the job.
     #[error(
@@ -200,27 +204,51 @@ const UPDATE_STAGING_PREFIX: &str = ".tenantgen-update-";
 const STAGED_NEW: &str = "new";
 /// ... the project's files they replace or delete, ...
 const STAGED_OLD: &str = "old";
-/// ... and the steps in order. The journal is written before the first
-/// move and removed after the last, so while it exists the project may be
-/// half changed, and the old files hold what rolls it back.
+/// ... and the steps in order. The journal is written (and flushed to disk)
+/// before the first move and removed after the last, so while it exists the
+/// project may be half changed, and the set-aside files roll it back.
 const JOURNAL: &str = "journal.json";
 
-/// One move of an update.
+/// One move of an update: the file at `path` is set aside, if there is one,
+/// and the staged one put in its place, if there is one. What the path held
+/// before and after tells every state a run can leave it in from an edit
+/// made since.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-enum Step {
-    /// Put the staged file at this path, setting aside the one there. The
-    /// hash of what it puts there tells it from an edit made since.
-    Write { path: String, hash: String },
-    /// Set aside the file at this path.
-    Delete(String),
+struct Step {
+    path: String,
+    /// What was there when the update was staged; none for no file.
+    before: Option<Fingerprint>,
+    /// What the step puts there; none when it deletes.
+    after: Option<Fingerprint>,
 }
 
-impl Step {
-    fn path(&self) -> &str {
-        match self {
-            Step::Write { path, .. } | Step::Delete(path) => path,
-        }
+/// What stands at a path: a file with these contents, or a symbolic link
+/// to this target.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+enum Fingerprint {
+    File { sha256: String },
+    Link { target: PathBuf },
+}
+
+/// What stands at `path`, if anything; `Err` for a folder, which no step
+/// ever moves.
+fn fingerprint(path: &Path) -> Result<Option<Fingerprint>, WriteError> {
+    match fs::symlink_metadata(path) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(io_error(path)(err)),
+        Ok(meta) if meta.is_dir() => Err(WriteError::InTheWay(path.to_owned())),
+        Ok(meta) if meta.file_type().is_symlink() => Ok(Some(Fingerprint::Link {
+            target: fs::read_link(path).map_err(io_error(path))?,
+        })),
+        Ok(_) => Ok(Some(Fingerprint::File {
+            sha256: crate::state::hash(&fs::read(path).map_err(io_error(path))?),
+        })),
     }
+}
+
+/// Whether anything, a dangling link included, stands at `path`.
+fn occupied(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
 }
 
 /// Whether an update was interrupted in `dir` before it finished, leaving
@@ -236,17 +264,26 @@ pub fn interrupted_update(dir: &Path) -> bool {
 /// interrupted, and removes the staging folders such updates left. Returns
 /// whether there was anything to put back. Run before reading the project,
 /// since a half-applied update is neither the old project nor the new one.
+/// Safe to run again after it is itself interrupted.
 pub fn roll_back_interrupted(dir: &Path) -> Result<bool, WriteError> {
     let mut rolled_back = false;
     for staging in leftover_staging(dir)? {
         let journal = staging.join(JOURNAL);
-        // A journal cut short was being written: nothing had moved yet.
         let steps = fs::read(&journal)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Vec<Step>>(&bytes).ok());
-        if let Some(steps) = steps {
-            roll_back(dir, &staging, &steps)?;
-            rolled_back = true;
+        match steps {
+            Some(steps) => {
+                roll_back(dir, &staging, &steps)?;
+                rolled_back = true;
+            }
+            // No journal, or one cut short while being written: nothing
+            // had moved yet, so nothing was set aside either. Anything set
+            // aside without a journal to say where it goes is kept.
+            None if occupied(&staging.join(STAGED_OLD)) => {
+                return Err(WriteError::UnreadableJournal(staging));
+            }
+            None => {}
         }
         fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
@@ -320,20 +357,41 @@ impl<'a> StagedUpdate<'a> {
             )?;
         }
         let is_state = |path: &str| crate::state::PATHS.contains(&path);
-        // Last: until the state moves in, the next run still sees the old base.
-        let write = |file: &RenderedFile| Step::Write {
-            path: file.path.clone(),
-            hash: crate::state::hash(file.contents.as_bytes()),
+        let write = |file: &RenderedFile| -> Result<Step, WriteError> {
+            Ok(Step {
+                path: file.path.clone(),
+                before: fingerprint(&dir.join(&file.path))?,
+                after: Some(Fingerprint::File {
+                    sha256: crate::state::hash(file.contents.as_bytes()),
+                }),
+            })
         };
-        let steps: Vec<Step> = writes
+        let delete = |path: &String| -> Result<Step, WriteError> {
+            Ok(Step {
+                path: path.clone(),
+                before: fingerprint(&dir.join(path))?,
+                after: None,
+            })
+        };
+        // Last: until the state moves in, the next run still sees the old base.
+        let steps = writes
             .iter()
             .filter(|file| !is_state(&file.path))
             .map(write)
-            .chain(deletes.iter().map(|path| Step::Delete(path.clone())))
+            .chain(deletes.iter().map(delete))
             .chain(writes.iter().filter(|file| is_state(&file.path)).map(write))
-            .collect();
-        let journal = serde_json::to_string(&steps).expect("paths serialize as JSON strings");
-        write_file(&staging.path().join(JOURNAL), &journal)?;
+            .collect::<Result<Vec<Step>, WriteError>>()?;
+        let journal = staging.path().join(JOURNAL);
+        write_file(
+            &journal,
+            &serde_json::to_string(&steps).expect("paths and hashes serialize as JSON strings"),
+        )?;
+        // On disk before any move: a crash after a move must find it.
+        for synced in [journal.as_path(), staging.path()] {
+            fs::File::open(synced)
+                .and_then(|file| file.sync_all())
+                .map_err(io_error(synced))?;
+        }
         Ok(StagedUpdate {
             dir,
             staging,
@@ -343,79 +401,77 @@ impl<'a> StagedUpdate<'a> {
 
     /// Takes the first `count` steps; on a failure, moves back what moved.
     fn apply(self, count: usize) -> Result<Self, WriteError> {
-        for (index, step) in self.steps.iter().enumerate().take(count) {
-            if let Err(err) = take_step(self.dir, self.staging.path(), step) {
-                if let Err(roll_back_err) =
-                    roll_back(self.dir, self.staging.path(), &self.steps[..=index])
-                {
-                    // What was set aside must outlive this run, for the
-                    // next one to put it back.
-                    let _ = self.staging.keep();
-                    return Err(WriteError::HalfApplied(Box::new(roll_back_err)));
-                }
-                return Err(err);
+        for index in 0..count.min(self.steps.len()) {
+            if let Err(err) = take_step(self.dir, self.staging.path(), &self.steps[index]) {
+                return Err(self.undo(index + 1, err));
             }
         }
         Ok(self)
     }
 
-    /// The update is whole: nothing may roll it back from here on.
+    /// Moves back what the first `taken` steps moved, then reports `err`;
+    /// if that fails too, keeps the staging folder for the next run to
+    /// finish the job.
+    fn undo(self, taken: usize, err: WriteError) -> WriteError {
+        match roll_back(self.dir, self.staging.path(), &self.steps[..taken]) {
+            Ok(()) => err,
+            Err(roll_back_err) => {
+                let _ = self.staging.keep();
+                WriteError::HalfApplied(Box::new(roll_back_err))
+            }
+        }
+    }
+
+    /// The update is whole once its journal is gone: nothing may roll it
+    /// back from then on.
     fn finish(self) -> Result<(), WriteError> {
         let journal = self.staging.path().join(JOURNAL);
-        fs::remove_file(&journal).map_err(io_error(&journal))?;
-        let staging = self.staging.path().to_owned();
-        self.staging.close().map_err(io_error(&staging))
+        if let Err(err) = fs::remove_file(&journal) {
+            let taken = self.steps.len();
+            return Err(self.undo(taken, io_error(&journal)(err)));
+        }
+        // A staging folder without a journal is only removed by the next
+        // run: nothing in it matters any more.
+        let _ = self.staging.close();
+        Ok(())
     }
 }
 
 /// Sets aside what is at the step's path, then moves the staged file in.
 fn take_step(dir: &Path, staging: &Path, step: &Step) -> Result<(), WriteError> {
-    let target = dir.join(step.path());
-    match fs::symlink_metadata(&target) {
-        Ok(meta) if meta.is_dir() => return Err(WriteError::InTheWay(target)),
-        Ok(_) => move_into(dir, &staging.join(STAGED_OLD), step.path())?,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-        Err(err) => return Err(io_error(&target)(err)),
+    let target = dir.join(&step.path);
+    if fingerprint(&target)?.is_some() {
+        move_into(dir, &staging.join(STAGED_OLD), &step.path)?;
     }
-    if let Step::Write { path, .. } = step {
-        move_into(&staging.join(STAGED_NEW), dir, path)?;
+    if step.after.is_some() {
+        move_into(&staging.join(STAGED_NEW), dir, &step.path)?;
     }
     Ok(())
 }
 
-/// Whether the file at the step's path is no longer what the step left
-/// there: edited after it was moved in, or made where one was set aside.
-fn changed_since(dir: &Path, staging: &Path, step: &Step) -> bool {
-    let now = fs::read(dir.join(step.path())).ok();
-    match step {
-        Step::Write { path, hash } if !staging.join(STAGED_NEW).join(path).exists() => {
-            now.is_some_and(|bytes| crate::state::hash(&bytes) != *hash)
-        }
-        _ => staging.join(STAGED_OLD).join(step.path()).is_file() && now.is_some(),
-    }
-}
-
 /// Undoes `steps`, last first: whatever was set aside goes back, and a file
-/// moved in where there was none is removed. Steps never taken change
-/// nothing, so this is right after any prefix of them.
+/// moved in where there was none is removed. Each state a step can be in,
+/// not taken, half taken, taken or already undone, has a path holding what
+/// it held before or after the step, or nothing; anything else is an edit
+/// made since, and then nothing is undone at all. So this is right after
+/// any prefix of the steps, and again after being interrupted itself.
 fn roll_back(dir: &Path, staging: &Path, steps: &[Step]) -> Result<(), WriteError> {
-    if let Some(step) = steps.iter().find(|step| changed_since(dir, staging, step)) {
-        return Err(WriteError::ChangedSinceInterrupt {
-            path: dir.join(step.path()),
-            staging: staging.to_owned(),
-        });
+    for step in steps {
+        let now = fingerprint(&dir.join(&step.path))?;
+        if now.is_some() && now != step.before && now != step.after {
+            return Err(WriteError::ChangedSinceInterrupt {
+                path: dir.join(&step.path),
+                staging: staging.to_owned(),
+            });
+        }
     }
     for step in steps.iter().rev() {
-        let target = dir.join(step.path());
-        let set_aside = staging.join(STAGED_OLD).join(step.path());
-        if set_aside.is_file() {
-            move_into(&staging.join(STAGED_OLD), dir, step.path())?;
-        } else if let Step::Write { path, .. } = step {
-            let moved_in = !staging.join(STAGED_NEW).join(path).exists();
-            if moved_in && target.is_file() {
-                fs::remove_file(&target).map_err(io_error(&target))?;
-                remove_empty_folders(dir, &target);
-            }
+        let target = dir.join(&step.path);
+        if occupied(&staging.join(STAGED_OLD).join(&step.path)) {
+            move_into(&staging.join(STAGED_OLD), dir, &step.path)?;
+        } else if step.before.is_none() && step.after.is_some() && occupied(&target) {
+            fs::remove_file(&target).map_err(io_error(&target))?;
+            remove_empty_folders(dir, &target);
         }
     }
     Ok(())
@@ -675,7 +731,7 @@ mod tests {
             let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
             assert_eq!(update.steps.len(), steps);
             assert_eq!(
-                update.steps.last().map(Step::path),
+                update.steps.last().map(|step| step.path.as_str()),
                 Some(".gen/spec.yaml"),
                 "the state moves last"
             );
@@ -706,6 +762,56 @@ mod tests {
         );
         assert_eq!(snapshot(dir.path()), before, "nothing moved");
         assert!(interrupted_update(dir.path()), "the journal stays");
+    }
+
+    #[test]
+    fn a_roll_back_that_was_itself_interrupted_is_finished_by_the_next() {
+        let (template, writes, deletes) = project();
+        let before = snapshot(template.path());
+        let (dir, _, _) = project();
+        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
+        let steps = update.steps.clone();
+        let staging = update.apply(steps.len()).expect("steps").staging.keep();
+        // The roll back got as far as the last two steps, then stopped.
+        roll_back(dir.path(), &staging, &steps[steps.len() - 2..]).expect("part of it");
+        assert!(roll_back_interrupted(dir.path()).expect("the rest"));
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn files_set_aside_without_a_readable_journal_are_kept() {
+        let (dir, writes, deletes) = project();
+        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
+        let steps = update.steps.len();
+        let staging = update.apply(steps).expect("steps").staging.keep();
+        fs::write(staging.join(JOURNAL), "").expect("truncate");
+        let err = roll_back_interrupted(dir.path()).expect_err("nothing to go by");
+        assert!(matches!(err, WriteError::UnreadableJournal(_)), "{err}");
+        assert_eq!(
+            fs::read_to_string(staging.join(STAGED_OLD).join("src/gone.rs")).expect("kept"),
+            "gone"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_set_aside_is_put_back_as_a_link() {
+        let (template, writes, deletes) = project();
+        let (dir, _, _) = project();
+        for project in [template.path(), dir.path()] {
+            fs::remove_file(project.join("src/app.rs")).expect("remove");
+            std::os::unix::fs::symlink("../notes.txt", project.join("src/app.rs")).expect("link");
+        }
+        let before = snapshot(template.path());
+        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
+        let steps = update.steps.len();
+        let _ = update.apply(steps).expect("steps").staging.keep();
+        assert!(roll_back_interrupted(dir.path()).expect("roll back"));
+        assert_eq!(snapshot(dir.path()), before);
+        assert_eq!(
+            fs::read_link(dir.path().join("src/app.rs")).expect("a link"),
+            Path::new("../notes.txt")
+        );
     }
 
     #[test]

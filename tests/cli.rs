@@ -740,9 +740,14 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let leftover = project.join(".tenantgen-update-interrupted");
     let app = project.join("src/app.rs");
     std::fs::create_dir_all(leftover.join("old/src")).expect("create");
+    let original = std::fs::read(&app).expect("read");
     std::fs::rename(&app, leftover.join("old/src/app.rs")).expect("set aside");
     std::fs::write(&app, "half").expect("write");
-    let journal = serde_json::json!([{"Write": {"path": "src/app.rs", "hash": tenantgen::state::hash(b"half")}}]);
+    let journal = serde_json::json!([{
+        "path": "src/app.rs",
+        "before": {"File": {"sha256": tenantgen::state::hash(&original)}},
+        "after": {"File": {"sha256": tenantgen::state::hash(b"half")}},
+    }]);
     std::fs::write(leftover.join("journal.json"), journal.to_string()).expect("write");
     append(&spec_path, NOTE_ENTITY);
     let (code, stdout, stderr) = outcome(&project, &["plan"]);
