@@ -1531,6 +1531,7 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
         let mut model = first.clone();
         for step in steps.iter().skip(1).filter(|step| !step.plan_only) {
             let previous = std::fs::read(&spec_path).expect("read spec.yaml");
+            step.edit(&project);
             std::fs::write(&spec_path, &step.source).expect("write spec.yaml");
             let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
             let output = updates::run_gen(&project, &[&["update"], args.as_slice()].concat());

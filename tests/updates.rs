@@ -49,14 +49,21 @@ fn logged(project: &Path, command: &str, args: &[&str], log: &mut String) -> Out
     output
 }
 
-fn run_step(project: &Path, step: &Step, log: &mut String) {
+/// Plans and applies `step`. `edits` are the hand edits of the steps
+/// applied so far, this one's included: each must survive the update, and
+/// the drift check then allows them.
+fn run_step(project: &Path, step: &Step, edits: &[(String, String)], log: &mut String) {
     let spec = project.join("spec.yaml");
     let previous = std::fs::read(&spec).expect("read spec.yaml");
+    let unedited = step.edit(project);
     std::fs::write(&spec, &step.source).expect("write spec.yaml");
     let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
     let before = files_under(project);
 
     log.push_str(&format!("\n## {}\n\n", step.name));
+    for (path, old, new) in &step.edits {
+        log.push_str(&format!("(edited by hand: {path}: `{old}` => `{new}`)\n\n"));
+    }
     let plan = logged(project, "plan", &args, log);
     assert_eq!(
         files_under(project),
@@ -66,6 +73,9 @@ fn run_step(project: &Path, step: &Step, log: &mut String) {
     );
     if step.plan_only {
         std::fs::write(&spec, previous).expect("restore spec.yaml");
+        for (file, contents) in unedited {
+            std::fs::write(file, contents).expect("undo an edit");
+        }
         return;
     }
 
@@ -95,7 +105,20 @@ fn run_step(project: &Path, step: &Step, log: &mut String) {
             ));
         }
     }
-    let drift = updates::run_gen(project, &["check", "--drift"]);
+    for (path, new) in edits {
+        let text = std::fs::read_to_string(project.join(path)).expect("read an edited file");
+        assert!(
+            text.contains(new.as_str()),
+            "{}: the hand edit to {path} is lost",
+            step.name
+        );
+    }
+    let drift_args: &[&str] = if !edits.is_empty() {
+        &["check", "--drift", "--allow-edits"]
+    } else {
+        &["check", "--drift"]
+    };
+    let drift = updates::run_gen(project, drift_args);
     assert!(
         drift.status.success(),
         "{}: drift after the update:\n{}",
@@ -117,8 +140,16 @@ fn scripted_spec_edits_plan_and_append_migrations() {
             let project = scratch.path().join("project");
             updates::start(&steps, scratch.path(), &project);
             let mut log = format!("# {case}: from {}\n", steps[0].name);
+            let mut edits = Vec::new();
             for step in &steps[1..] {
-                run_step(&project, step, &mut log);
+                if !step.plan_only {
+                    edits.extend(
+                        step.edits
+                            .iter()
+                            .map(|(path, _, new)| (path.clone(), new.clone())),
+                    );
+                }
+                run_step(&project, step, &edits, &mut log);
             }
             insta::assert_snapshot!(case, log);
         }

@@ -1,8 +1,10 @@
 //! Scripted spec edits: each folder of `tests/updates/` is a sequence of
 //! specs (`00-start.yaml`, `01-….yaml`, …) that a project goes through,
 //! one `gen update` per step. A step's leading comments may say
-//! `# gen plan only` (plan it, then go back to the previous spec) or
-//! `# gen update --allow-destructive` (the flag is passed to plan and update).
+//! `# gen plan only` (plan it, then go back to the previous spec and files),
+//! `# gen update --allow-destructive` (the flag is passed to plan and update)
+//! or `# edit PATH: OLD => NEW` (a hand edit made before the step: the first
+//! `OLD` in the project's file `PATH` becomes `NEW`; `\n` is a line break).
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -17,6 +19,30 @@ pub struct Step {
     pub plan_only: bool,
     /// Extra arguments of `gen plan` and `gen update`.
     pub args: Vec<String>,
+    /// Hand edits made before the step: (path, old, new).
+    pub edits: Vec<(String, String, String)>,
+}
+
+impl Step {
+    /// Makes the step's hand edits in `project`; returns each edited file's
+    /// contents before, to put back.
+    pub fn edit(&self, project: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        self.edits
+            .iter()
+            .map(|(path, old, new)| {
+                let file = project.join(path);
+                let before = std::fs::read(&file).expect("read a file to edit");
+                let text = String::from_utf8(before.clone()).expect("utf-8");
+                assert!(
+                    text.contains(old.as_str()),
+                    "{}: `{old}` is not in {path}",
+                    self.name
+                );
+                std::fs::write(&file, text.replacen(old.as_str(), new, 1)).expect("edit");
+                (file, before)
+            })
+            .collect()
+    }
 }
 
 /// Every sequence, by folder name, sorted.
@@ -63,7 +89,18 @@ pub fn steps(folder: &Path) -> Vec<Step> {
                 .filter_map(|line| line.strip_prefix("# gen update "))
                 .flat_map(|rest| rest.split_whitespace().map(str::to_owned))
                 .collect();
+            let edits = header
+                .iter()
+                .filter_map(|line| line.strip_prefix("# edit "))
+                .map(|rest| {
+                    let (file, change) = rest.split_once(": ").expect("# edit PATH: OLD => NEW");
+                    let (old, new) = change.split_once(" => ").expect("# edit PATH: OLD => NEW");
+                    let unescape = |text: &str| text.replace("\\n", "\n");
+                    (file.to_owned(), unescape(old), unescape(new))
+                })
+                .collect();
             Step {
+                edits,
                 name: path
                     .file_name()
                     .and_then(|n| n.to_str())
