@@ -347,14 +347,22 @@ fn project_templates(dir: &Path, manifest: &Manifest) -> anyhow::Result<Template
     Ok(Templates::with_overrides(overrides).map_err(Refusal::Template)?)
 }
 
-/// The path that leads from the folder `from` to `to`, both absolute.
-fn relative_path(from: &Path, to: &Path) -> PathBuf {
+/// The `/`-separated path that leads from the folder `from` to `to`, both
+/// absolute.
+fn relative_path(from: &Path, to: &Path) -> String {
     let from: Vec<_> = from.components().collect();
     let to: Vec<_> = to.components().collect();
     let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut path: PathBuf = from[shared..].iter().map(|_| "..").collect();
-    path.extend(&to[shared..]);
-    path
+    from[shared..]
+        .iter()
+        .map(|_| "..".into())
+        .chain(
+            to[shared..]
+                .iter()
+                .map(|part| part.as_os_str().to_string_lossy()),
+        )
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Where a project folder is, absolute and with symbolic links resolved,
@@ -494,10 +502,9 @@ fn print_unmoved(
         return Ok(0);
     }
     // A file still as gen wrote it holds no rules: nothing to move.
-    let base_spec = dir.join(tenantgen::state::SPEC_PATH);
-    let base_source = std::fs::read_to_string(&base_spec)
-        .with_context(|| format!("can't read `{}`", base_spec.display()))?;
-    let base = laid_out_from(&base_spec, &base_source, templates)?;
+    let base = last_generation(dir, templates, |path| {
+        waiting.iter().any(|(from, _)| from == path)
+    })?;
     let mut unmoved = 0;
     for (from, to) in waiting {
         let pristine = std::fs::read(dir.join(from)).ok().as_deref()
@@ -585,13 +592,32 @@ fn merge_base(
     if merged.is_empty() {
         return Ok(Vec::new());
     }
+    last_generation(dir, templates, |path| merged.contains(&path))
+}
+
+/// The files `wanted` picks of what the last generation of the project in
+/// `dir` wrote, rebuilt from its spec and laid out as written; rustfmt
+/// runs on those alone.
+fn last_generation(
+    dir: &Path,
+    templates: &Templates,
+    wanted: impl Fn(&str) -> bool,
+) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
     let base_spec = dir.join(tenantgen::state::SPEC_PATH);
     let source = std::fs::read_to_string(&base_spec)
         .with_context(|| format!("can't read `{}`", base_spec.display()))?;
     let rendered = rendered_from(&base_spec, &source, templates)?;
     // Whether rustfmt ran was said when the new render was laid out.
-    let (base, _) = write::laid_out_only(&rendered, |path| merged.contains(&path))?;
-    Ok(base)
+    let (files, _) = write::laid_out_only(&rendered, wanted)?;
+    Ok(files)
+}
+
+/// Puts back what an interrupted update changed in `dir`, saying so.
+fn restore_interrupted(dir: &Path) -> anyhow::Result<()> {
+    if write::roll_back_interrupted(dir).map_err(write_refusal)? {
+        println!("restored the files an interrupted update had changed");
+    }
+    Ok(())
 }
 
 /// Said by the commands that only read a project an update left half done.
@@ -599,9 +625,7 @@ const INTERRUPTED: &str = "an earlier `gen update` was interrupted and left file
 
 fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
     use tenantgen::regenerate::{Action, Outcome};
-    if write::roll_back_interrupted(dir).map_err(write_refusal)? {
-        println!("restored the files an interrupted update had changed");
-    }
+    restore_interrupted(dir)?;
     let Regeneration {
         files,
         evolution,
@@ -796,26 +820,24 @@ fn check_drift(dir: &Path, allow_edits: bool) -> anyhow::Result<()> {
     };
     let read = |path: &str| std::fs::read(dir.join(path)).ok();
     let mut drift = tenantgen::drift::compare(&files, manifest.as_ref(), read);
-    let mut kept: Vec<String> = Vec::new();
-    if allow_edits {
-        // Edits `gen update` would keep as they are: the project is as up
-        // to date with its spec as regenerating can make it.
-        kept = manifest
-            .as_ref()
-            .map(|manifest| tenantgen::regenerate::plan_update(&files, manifest, read).changes)
-            .unwrap_or_default()
+    // Edits `gen update` would keep as they are: the project is as up to
+    // date with its spec as regenerating can make it.
+    let kept: Vec<String> = match &manifest {
+        Some(manifest) if allow_edits => tenantgen::regenerate::plan_update(&files, manifest, read)
+            .changes
             .into_iter()
             .filter(|change| change.action == tenantgen::regenerate::Action::KeepEdited)
             .map(|change| change.path)
-            .collect();
-        drift.retain(|difference| {
-            let edit = difference.kind == DriftKind::Changed && kept.contains(&difference.path);
-            if edit {
-                println!("edited: {} (yours; `gen update` keeps it)", difference.path);
-            }
-            !edit
-        });
-    }
+            .collect(),
+        _ => Vec::new(),
+    };
+    drift.retain(|difference| {
+        let edit = difference.kind == DriftKind::Changed && kept.contains(&difference.path);
+        if edit {
+            println!("edited: {} (yours; `gen update` keeps it)", difference.path);
+        }
+        !edit
+    });
     if write::interrupted_update(dir) {
         eprintln!("note: {INTERRUPTED}");
     }
@@ -908,20 +930,16 @@ fn new(
     let dir = output.unwrap_or_else(|| PathBuf::from(&project.model.app));
     // A half-applied update is neither the old project nor the new one:
     // put it back before judging what is there.
-    if dir.is_dir() && write::roll_back_interrupted(&dir).map_err(write_refusal)? {
-        println!("restored the files an interrupted update had changed");
+    if dir.is_dir() {
+        restore_interrupted(&dir)?;
     }
     // Regenerating renders with the same overrides: the project remembers
     // where they are, relative to itself, so it can move with them.
     if let Some(overrides) = &overrides {
-        let folder = relative_path(&resolved_folder(&dir)?, &resolved_folder(overrides)?);
-        options.templates = Some(
-            folder
-                .components()
-                .map(|part| part.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/"),
-        );
+        options.templates = Some(relative_path(
+            &resolved_folder(&dir)?,
+            &resolved_folder(overrides)?,
+        ));
     }
     let format = options.format;
     // A project `gen update` has appended migrations to keeps them.

@@ -699,6 +699,19 @@ mod tests {
         (dir, writes, vec!["src/gone.rs".to_owned()])
     }
 
+    /// An update of `dir` killed after its last move, before it finished:
+    /// its staging folder, and its steps.
+    fn interrupted_after_every_step(
+        dir: &Path,
+        writes: &[RenderedFile],
+        deletes: &[String],
+    ) -> (PathBuf, Vec<Step>) {
+        let update = StagedUpdate::stage(dir, writes, deletes).expect("stage");
+        let steps = update.steps.clone();
+        let update = update.apply(steps.len()).expect("steps");
+        (update.staging.keep(), steps)
+    }
+
     #[test]
     fn an_update_applies_every_change_and_leaves_no_staging() {
         let (dir, writes, deletes) = project();
@@ -749,9 +762,7 @@ mod tests {
     #[test]
     fn a_roll_back_that_would_lose_an_edit_made_since_changes_nothing() {
         let (dir, writes, deletes) = project();
-        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
-        let steps = update.steps.len();
-        let _ = update.apply(steps).expect("steps").staging.keep();
+        interrupted_after_every_step(dir.path(), &writes, &deletes);
         let edited = dir.path().join("src/app.rs");
         fs::write(&edited, "new app, and a fix of mine").expect("edit");
         let before = snapshot(dir.path());
@@ -769,9 +780,7 @@ mod tests {
         let (template, writes, deletes) = project();
         let before = snapshot(template.path());
         let (dir, _, _) = project();
-        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
-        let steps = update.steps.clone();
-        let staging = update.apply(steps.len()).expect("steps").staging.keep();
+        let (staging, steps) = interrupted_after_every_step(dir.path(), &writes, &deletes);
         // The roll back got as far as the last two steps, then stopped.
         roll_back(dir.path(), &staging, &steps[steps.len() - 2..]).expect("part of it");
         assert!(roll_back_interrupted(dir.path()).expect("the rest"));
@@ -781,9 +790,7 @@ mod tests {
     #[test]
     fn files_set_aside_without_a_readable_journal_are_kept() {
         let (dir, writes, deletes) = project();
-        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
-        let steps = update.steps.len();
-        let staging = update.apply(steps).expect("steps").staging.keep();
+        let (staging, _) = interrupted_after_every_step(dir.path(), &writes, &deletes);
         fs::write(staging.join(JOURNAL), "").expect("truncate");
         let err = roll_back_interrupted(dir.path()).expect_err("nothing to go by");
         assert!(matches!(err, WriteError::UnreadableJournal(_)), "{err}");
@@ -803,9 +810,7 @@ mod tests {
             std::os::unix::fs::symlink("../notes.txt", project.join("src/app.rs")).expect("link");
         }
         let before = snapshot(template.path());
-        let update = StagedUpdate::stage(dir.path(), &writes, &deletes).expect("stage");
-        let steps = update.steps.len();
-        let _ = update.apply(steps).expect("steps").staging.keep();
+        interrupted_after_every_step(dir.path(), &writes, &deletes);
         assert!(roll_back_interrupted(dir.path()).expect("roll back"));
         assert_eq!(snapshot(dir.path()), before);
         assert_eq!(
