@@ -350,6 +350,7 @@ impl Noun {
         } else {
             names::pluralize_label(&label)
         };
+        let phrase = names::phrase(&label);
         Noun {
             singular: singular.to_owned(),
             plural: plural.to_owned(),
@@ -362,11 +363,8 @@ impl Noun {
             ts_input_type: format!("{}Input", names::pascal(singular)),
             ts_ident: names::ts_ident(&names::camel(singular)),
             ts_plural_ident: names::ts_ident(&names::camel(plural)),
-            indefinite: {
-                let phrase = names::phrase(&label);
-                format!("{} {phrase}", names::indefinite_article(&phrase))
-            },
-            phrase: names::phrase(&label),
+            indefinite: format!("{} {phrase}", names::indefinite_article(&phrase)),
+            phrase,
             plural_phrase: names::phrase(&plural_label),
             label,
             plural_label,
@@ -553,6 +551,9 @@ pub struct Field {
     pub column_sql: String,
     /// The Rust field name (`r#type`).
     pub rust_ident: String,
+    /// The constant holding what the spec allows of it, in its entity
+    /// module's `rules` (`DUE_DATE`).
+    pub rules_const: String,
     /// The Rust type of the field's value (`Option<…>` when not required).
     pub rust_type: String,
     /// The Rust type of one value (without the `Option`).

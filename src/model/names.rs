@@ -534,9 +534,10 @@ pub fn rust_ident(snake: &str) -> String {
     }
 }
 
-/// Modules that hold the entity modules: an entity module of the same name
-/// (`src/hooks/hooks.rs`) is what clippy's `module_inception` refuses.
-const RUST_PARENT_MODULES: &[&str] = &["entities", "hooks"];
+/// Modules that hold the entity modules, or that an entity module holds
+/// (its `rules`): an entity module of the same name (`src/hooks/hooks.rs`)
+/// is what clippy's `module_inception` refuses.
+const RUST_PARENT_MODULES: &[&str] = &["entities", "hooks", "rules"];
 
 /// A Rust module name: keywords get a trailing underscore, since raw
 /// identifiers would become file names (`mod.rs`, `self.rs`) with meanings.

@@ -621,6 +621,7 @@ impl Checker {
             column_sql: sql_ident(&column),
             column,
             rust_ident: names::rust_ident(snake),
+            rules_const: snake.to_uppercase(),
             pg_type: field_type.pg_type(),
             rust_value_type: field_type.rust_type(),
             serde_rename: (names::rust_ident(snake).trim_start_matches("r#") != snake)
