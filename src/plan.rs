@@ -394,6 +394,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/api/members.rs",
         "src/app.rs",
         "src/auth.rs",
+        "src/client_address.rs",
         "src/config.rs",
         "src/db.rs",
         "src/error.rs",
@@ -404,8 +405,10 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/migrate.rs",
         "src/hooks.rs",
         "src/openapi.rs",
+        "src/passwords.rs",
         "src/throttle.rs",
         "tests/api.rs",
+        "tests/security.rs",
         "tests/support/mod.rs",
         "src/admin.rs",
     ];

@@ -42,6 +42,24 @@ pub enum RenderError {
     },
 }
 
+/// Every secret and token this or an earlier tenantgen has printed in a
+/// generated project (examples, compose files, generated tests): the
+/// generated app refuses to sign or accept anything with them, since anyone
+/// can read them. Append, never remove: old projects' `.env` files keep them.
+pub const PUBLISHED_SECRETS: &[&str] = &[
+    "change-me-to-a-long-random-secret",
+    "local-development-secret-change-me-0123456789",
+    "development-secret-do-not-use-in-production",
+    "a-test-secret-that-is-long-enough-0123456789",
+    "ci-secret-that-is-long-enough-0123456789",
+    "another-secret-another-secret-another-secret",
+    "change-me-too",
+    "the-new-secret-after-rotation-0123456789",
+    "another-environment's-secret-0123456789",
+    "a-metrics-token-long-enough-0123456789",
+    "a-metrics-token-long-enough-0123456788",
+];
+
 /// The templates, embedded in the binary, with a user's overrides on top.
 pub struct Templates {
     env: Environment<'static>,
@@ -62,6 +80,7 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         minijinja_embed::load_templates!(&mut env);
+        env.add_global("published_secrets", Value::from(PUBLISHED_SECRETS.to_vec()));
         Templates { env }
     }
 

@@ -20,7 +20,52 @@ use common::updates;
 use serde_json::{Value, json};
 use tenantgen::model::{Entity, Field, FieldType, Isolation, Model, Scope};
 
-const JWT_SECRET: &str = "a-test-secret-that-is-long-enough-0123456789";
+/// The signing secret of this run: random, since the generated app refuses
+/// any secret that was ever printed.
+fn jwt_secret() -> &'static str {
+    static SECRET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SECRET.get_or_init(|| {
+        use std::hash::{BuildHasher as _, Hasher as _};
+        (0..4)
+            .map(|_| {
+                let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+                hasher.write_u128(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |elapsed| elapsed.as_nanos()),
+                );
+                format!("{:016x}", hasher.finish())
+            })
+            .collect()
+    })
+}
+
+/// The key id the generated app puts in (and requires of) tokens it signs
+/// with `secret`.
+fn key_id(secret: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(secret.as_bytes());
+    let hex: String = digest[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("hs256-{hex}")
+}
+
+/// A token signed as the generated app signs its own, with `claims` and
+/// the app's issuer and audience added.
+fn hs256(secret: &str, app: &str, mut claims: Value) -> String {
+    claims["iss"] = json!(app);
+    claims["aud"] = json!(app);
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some(key_id(secret));
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("encode")
+}
+
+/// The bearer token `/metrics` wants in these runs.
+const METRICS_TOKEN: &str = "metrics-token-of-the-end-to-end-test";
 
 /// A P-256 key pair made for this test alone (`openssl ecparam -name
 /// prime256v1`), standing in for an external identity provider's.
@@ -145,7 +190,8 @@ impl App {
             env: vec![
                 ("DATABASE_URL", server.url(user, "app-password", database)),
                 ("ADMIN_DATABASE_URL", server.admin_url("postgres")),
-                ("JWT_SECRET", JWT_SECRET.to_owned()),
+                ("JWT_SECRET", jwt_secret().to_owned()),
+                ("METRICS_TOKEN", METRICS_TOKEN.to_owned()),
             ],
         }
     }
@@ -503,6 +549,7 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
             refused.contains("superuser"),
             "db setup refuses a superuser DATABASE_URL: {refused}"
         );
+        serve_refuses_known_secrets(&app);
         let globals = seed_global_rows(&server, &database, &model);
         drive(&app, &model, &spec, globals);
         external_identity_provider(&app, &model);
@@ -883,6 +930,62 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     );
 }
 
+/// `serve` refuses to start without JWT_SECRET, with a short one, and with
+/// any secret tenantgen ever printed; `serve --dev` makes one of its own,
+/// kept for the next run, readable by its owner only.
+fn serve_refuses_known_secrets(app: &App) {
+    let short = "x".repeat(31);
+    for secret in tenantgen::render::PUBLISHED_SECRETS
+        .iter()
+        .copied()
+        .chain(["", short.as_str()])
+    {
+        let refused = app.run_fails(&["serve"], &[("JWT_SECRET", secret)]);
+        assert!(
+            refused.contains("JWT_SECRET"),
+            "serve with JWT_SECRET={secret:?} says why it refuses: {refused}"
+        );
+    }
+    let refused = app.run_fails(&["serve"], &[("METRICS_TOKEN", "change-me-too")]);
+    assert!(refused.contains("METRICS_TOKEN"), "{refused}");
+
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let port = free_port();
+    let mut child = Command::new(&app.binary)
+        .args(["serve", "--dev"])
+        .current_dir(folder.path())
+        .envs(app.env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("JWT_SECRET", "")
+        .env("PORT", port.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start serve --dev");
+    let probe = Client::new(&format!("http://127.0.0.1:{port}"));
+    let started = Instant::now();
+    while !probe.answers("/healthz") {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "serve --dev did not come up"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let secret = folder.path().join(".dev/jwt-secret");
+    let kept = std::fs::read_to_string(&secret).expect("serve --dev keeps its secret");
+    assert!(kept.trim().len() >= 32, "a long secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&secret)
+            .expect("the secret file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the secret is its owner's only");
+    }
+}
+
 /// With JWT_PUBLIC_KEY, tokens come from an identity provider: ES256 only,
 /// its issuer and audience only; this server neither signs up nor mints.
 fn external_identity_provider(app: &App, model: &Model) {
@@ -1068,18 +1171,12 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
         assert_eq!(status, 200);
         json!({"sub": me["user_id"], "tenant_id": me["tenant_id"], "role": me["role"], "iat": 1_000_000_000, "exp": 1_000_000_600})
     };
-    let expired = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
-    )
-    .expect("encode");
-    let wrong_key = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &json!({"sub": claims["sub"], "tenant_id": claims["tenant_id"], "role": claims["role"], "iat": 0, "exp": 4_000_000_000_i64}),
-        &jsonwebtoken::EncodingKey::from_secret(b"another-secret-another-secret-another-secret"),
-    )
-    .expect("encode");
+    let expired = hs256(jwt_secret(), &model.app, claims.clone());
+    let wrong_key = hs256(
+        "a-secret-of-another-environment-0123456789",
+        &model.app,
+        json!({"sub": claims["sub"], "tenant_id": claims["tenant_id"], "role": claims["role"], "iat": 0, "exp": 4_000_000_000_i64}),
+    );
     for (label, token) in [
         ("no token", None),
         ("alg none", Some(none_token.as_str())),
@@ -1388,8 +1485,28 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
         );
     }
 
-    let (status, _) = client.get("/metrics", None);
-    assert_eq!(status, 200, "{what}: metrics");
+    let metrics = |token: Option<&str>| {
+        let mut request = client.agent.get(format!("{}/metrics", client.base));
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response = request.call().expect("GET /metrics");
+        let nosniff = response.headers().get("x-content-type-options").cloned();
+        (response.status().as_u16(), nosniff)
+    };
+    for (label, token, expected) in [
+        ("no token", None, 401),
+        ("a wrong token", Some("metrics-token-of-another-test-0000"), 401),
+        ("the token", Some(METRICS_TOKEN), 200),
+    ] {
+        let (status, nosniff) = metrics(token);
+        assert_eq!(status, expected, "{what}: metrics with {label}");
+        assert_eq!(
+            nosniff.as_ref().and_then(|value| value.to_str().ok()),
+            Some("nosniff"),
+            "{what}: metrics with {label}"
+        );
+    }
     let (status, _) = client.get("/readyz", None);
     assert_eq!(status, 200, "{what}: ready");
 }

@@ -213,3 +213,57 @@ fn package_lock_matches_package_json() {
         );
     }
 }
+
+/// No generated file prints a secret the generated app would accept: every
+/// value given to JWT_SECRET, JWT_PREVIOUS_SECRET or METRICS_TOKEN, and every
+/// secret- or token-like string literal of the generated code, is empty, an
+/// interpolation or command, or one of the published secrets the app refuses.
+#[test]
+fn every_printed_secret_is_refused_by_the_app() {
+    let published = tenantgen::render::PUBLISHED_SECRETS;
+    let literal_chars = |c: char| c.is_ascii_alphanumeric() || "-_'".contains(c);
+    for spec in common::specs::valid_specs() {
+        let project = generate(&spec);
+        for file in &project.files {
+            for line in file.contents.lines() {
+                for name in ["JWT_SECRET", "JWT_PREVIOUS_SECRET", "METRICS_TOKEN"] {
+                    for (at, _) in line.match_indices(name) {
+                        let rest = &line[at + name.len()..];
+                        let Some(value) = rest.strip_prefix('=').or_else(|| rest.strip_prefix(": ")) else {
+                            continue;
+                        };
+                        let value = value
+                            .trim()
+                            .trim_matches('"')
+                            .split(|c: char| c.is_whitespace() || "|`".contains(c))
+                            .next()
+                            .unwrap_or_default();
+                        if !value.chars().all(|c| literal_chars(c) || "+/=".contains(c)) {
+                            // A pattern or an expression, not a value.
+                            continue;
+                        }
+                        assert!(
+                            value.is_empty() || value.starts_with('$') || published.contains(&value),
+                            "{}: {}: `{name}` is given `{value}`, which the app would accept",
+                            spec.display(),
+                            file.path
+                        );
+                    }
+                }
+                for literal in line.split('"').skip(1).step_by(2) {
+                    let lower = literal.to_lowercase();
+                    let secret_like = literal.len() >= 16
+                        && literal.chars().all(literal_chars)
+                        && literal.chars().any(|c| c.is_ascii_lowercase())
+                        && (lower.contains("secret") || lower.contains("token"));
+                    assert!(
+                        !secret_like || published.contains(&literal),
+                        "{}: {}: the literal `{literal}` looks like a secret; add it to PUBLISHED_SECRETS",
+                        spec.display(),
+                        file.path
+                    );
+                }
+            }
+        }
+    }
+}
