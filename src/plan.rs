@@ -224,6 +224,12 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         "migrations/control.sql.j2",
         FileContext::Project {},
     ));
+    files.push(numbering.migration(
+        first_set,
+        "sessions",
+        "migrations/sessions.sql.j2",
+        FileContext::Project {},
+    ));
     // Tenant databases may live on other servers, where the roles don't exist yet.
     if model.isolation == Isolation::Silo {
         files.push(numbering.migration(
@@ -401,11 +407,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/frontend.rs",
         "src/lib.rs",
         "src/main.rs",
+        "src/memberships.rs",
         "src/metrics.rs",
         "src/migrate.rs",
         "src/hooks.rs",
         "src/openapi.rs",
         "src/passwords.rs",
+        "src/sessions.rs",
         "src/throttle.rs",
         "tests/api.rs",
         "tests/security.rs",

@@ -552,7 +552,8 @@ fn generated_backends_build_serve_and_keep_tenants_apart() {
         serve_refuses_known_secrets(&app);
         let globals = seed_global_rows(&server, &database, &model);
         drive(&app, &model, &spec, globals);
-        external_identity_provider(&app, &model);
+        sessions_and_floods(&app, &model);
+        external_identity_provider(&app, &model, &server, &database);
         build_web(&project);
         browser_tests(&app, &model, &project, &spec);
     }
@@ -930,6 +931,181 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     );
 }
 
+/// Over HTTP, against the served app: refresh tokens rotate and a reused one
+/// ends its session; logout and a password change end sessions; a removed
+/// member, a demoted one and a suspended tenant lose their powers within the
+/// membership window; concurrent guesses get at most the limit of answers;
+/// and a login flood leaves another tenant's reads served.
+fn sessions_and_floods(app: &App, model: &Model) {
+    const WINDOW: Duration = Duration::from_millis(300);
+    let running = app.serve_with(
+        free_port(),
+        &[("MEMBERSHIP_CACHE_MS", "300"), ("TRUSTED_PROXIES", "127.0.0.1")],
+    );
+    let client = Client::new(&running.base);
+    let login = |email: &str, password: &str| {
+        client.post(
+            "/auth/login",
+            None,
+            json!({"tenant": "gamma", "email": email, "password": password}),
+        )
+    };
+    let refresh = |grant: &Value| {
+        client
+            .post(
+                "/auth/refresh",
+                None,
+                json!({"refresh_token": grant["refresh_token"]}),
+            )
+            .0
+    };
+    let me = |grant: &Value| client.get("/auth/me", Some(&token_for(grant))).0;
+    let (status, owner) = client.post(
+        "/auth/signup",
+        None,
+        json!({"tenant": "gamma", "email": "owner@gamma.example", "password": "password-g"}),
+    );
+    assert_eq!(status, 201, "{owner}");
+    let owner_token = token_for(&owner);
+    let manager = &model.roles[0].name;
+    let add = |email: &str, role: &str| -> String {
+        let (status, member) = client.post(
+            "/api/members",
+            Some(&owner_token),
+            json!({"email": email, "password": "password-m", "role": role}),
+        );
+        assert_eq!(status, 201, "add {email}: {member}");
+        member["id"].as_str().expect("an id").to_owned()
+    };
+
+    // Rotation, and reuse ending the session.
+    let member = add("member@gamma.example", manager);
+    let (status, first) = login("member@gamma.example", "password-m");
+    assert_eq!(status, 200, "{first}");
+    let (status, second) = client.post(
+        "/auth/refresh",
+        None,
+        json!({"refresh_token": first["refresh_token"]}),
+    );
+    assert_eq!(status, 200, "refresh: {second}");
+    assert_eq!(refresh(&first), 401, "a spent refresh token");
+    assert_eq!(refresh(&second), 401, "its session ended with the reuse");
+    assert_eq!(me(&second), 401, "and so did its access tokens");
+
+    // Logout, then a password change, end sessions.
+    let (_, session) = login("member@gamma.example", "password-m");
+    let (status, _) = client.post(
+        "/auth/logout",
+        None,
+        json!({"refresh_token": session["refresh_token"]}),
+    );
+    assert_eq!(status, 204);
+    assert_eq!(me(&session), 401, "logged out");
+    let (_, here) = login("member@gamma.example", "password-m");
+    let (_, elsewhere) = login("member@gamma.example", "password-m");
+    let (status, body) = client.post(
+        "/auth/password",
+        Some(&token_for(&here)),
+        json!({"current_password": "password-m", "new_password": "password-n"}),
+    );
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(me(&here), 200, "the session that changed it goes on");
+    assert_eq!(me(&elsewhere), 401, "the other session ended");
+    assert_eq!(login("member@gamma.example", "password-m").0, 401);
+
+    // A removed member.
+    let (status, _) = client.delete(&format!("/api/members/{member}"), Some(&owner_token));
+    assert_eq!(status, 204);
+    assert_eq!(me(&here), 401, "removed");
+
+    // A demoted one acts with the new role.
+    if let [first_role, .., last_role] = model.roles.as_slice() {
+        let demoted = add("demoted@gamma.example", &first_role.name);
+        let (_, grant) = login("demoted@gamma.example", "password-m");
+        assert_eq!(client.get("/api/members", Some(&token_for(&grant))).0, 200);
+        let (status, _) = client.patch(
+            &format!("/api/members/{demoted}"),
+            Some(&owner_token),
+            json!({"role": last_role.name}),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            client.get("/api/members", Some(&token_for(&grant))).0,
+            403,
+            "demoted"
+        );
+    }
+
+    // Concurrent guesses: at most the limit of answers.
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let guesses: Vec<_> = (0..30)
+            .map(|_| scope.spawn(|| login("owner@gamma.example", "not-the-password").0))
+            .collect();
+        guesses
+            .into_iter()
+            .map(|guess| guess.join().expect("a guess"))
+            .collect()
+    });
+    let answered = statuses.iter().filter(|status| **status == 401).count();
+    assert!(
+        answered <= 10 && statuses.iter().all(|status| [401, 429].contains(status)),
+        "{answered} of 30 concurrent guesses were answered: {statuses:?}"
+    );
+
+    // A flood of logins from many addresses (through the trusted proxy)
+    // while another tenant reads.
+    let (_, reader) = client.post(
+        "/auth/signup",
+        None,
+        json!({"tenant": "delta", "email": "reader@delta.example", "password": "password-d"}),
+    );
+    let reader = token_for(&reader);
+    std::thread::scope(|scope| {
+        let flood: Vec<_> = (0..8)
+            .map(|thread| {
+                let agent = client.agent.clone();
+                let url = format!("{}/auth/login", client.base);
+                scope.spawn(move || {
+                    (0..25)
+                        .map(|n| {
+                            let response = agent
+                                .post(&url)
+                                .header("x-forwarded-for", format!("10.9.{thread}.{n}"))
+                                .send_json(json!({"tenant": "gamma", "email": format!("guess{thread}x{n}@gamma.example"), "password": "not-the-password"}))
+                                .expect("a login");
+                            response.status().as_u16()
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        for read in 0..20 {
+            let (status, body) = client.get("/auth/me", Some(&reader));
+            assert_eq!(status, 200, "read {read} during the flood: {body}");
+        }
+        for thread in flood {
+            let statuses = thread.join().expect("a flooding thread");
+            assert!(
+                statuses.iter().all(|status| [401, 503].contains(status)),
+                "flooding logins: {statuses:?}"
+            );
+        }
+    });
+
+    // A suspended tenant, through the operator command.
+    app.run(&["tenants", "suspend", "gamma"]);
+    std::thread::sleep(WINDOW + Duration::from_millis(200));
+    assert_eq!(
+        client.get("/auth/me", Some(&owner_token)).0,
+        403,
+        "suspended"
+    );
+    assert_eq!(login("owner@gamma.example", "password-g").0, 403);
+    app.run(&["tenants", "resume", "gamma"]);
+    let (status, _) = login("owner@gamma.example", "password-g");
+    assert_eq!(status, 200, "resumed");
+}
+
 /// `serve` refuses to start without JWT_SECRET, with a short one, and with
 /// any secret tenantgen ever printed; `serve --dev` makes one of its own,
 /// kept for the next run, readable by its owner only.
@@ -988,13 +1164,33 @@ fn serve_refuses_known_secrets(app: &App) {
 
 /// With JWT_PUBLIC_KEY, tokens come from an identity provider: ES256 only,
 /// its issuer and audience only; this server neither signs up nor mints.
-fn external_identity_provider(app: &App, model: &Model) {
-    let created = app.run(&["tenants", "create", "external"]);
+fn external_identity_provider(app: &App, model: &Model, server: &Server, database: &str) {
+    let created = app.run(&[
+        "tenants",
+        "create",
+        "external",
+        "--owner-email",
+        "idp-user@example.com",
+        "--owner-password",
+        "unused-password",
+    ]);
     let tenant = created
         .split(['(', ')'])
         .nth(1)
         .unwrap_or_else(|| panic!("a tenant id in {created:?}"))
         .to_owned();
+    // The provider's subject must be a member, like any other caller.
+    let user: String = server
+        .connect(database)
+        .query_one(
+            &format!(
+                "SELECT id::text FROM {} WHERE email = 'idp-user@example.com'",
+                model.database.users_table
+            ),
+            &[],
+        )
+        .expect("the provider's user")
+        .get(0);
     let external = App {
         binary: app.binary.clone(),
         env: app
@@ -1018,7 +1214,7 @@ fn external_identity_provider(app: &App, model: &Model) {
     let running = external.serve(free_port());
     let client = Client::new(&running.base);
     let claims = |issuer: &str, audience: &str| {
-        json!({"sub": "00000000-0000-4000-8000-000000000001", "tenant_id": tenant, "role": model.roles[0].name,
+        json!({"sub": user, "tenant_id": tenant, "role": model.roles[0].name,
                "iat": 1_700_000_000_i64, "exp": 4_000_000_000_i64, "iss": issuer, "aud": audience})
     };
     let es256 = |claims: &Value| {
@@ -1054,6 +1250,11 @@ fn external_identity_provider(app: &App, model: &Model) {
             es256(&claims("https://idp.example/", "another-app")),
         ),
         ("HS256 signed with the public key", confused),
+        ("a subject who is no member", {
+            let mut stranger = claims("https://idp.example/", &model.app);
+            stranger["sub"] = json!("00000000-0000-4000-8000-000000000001");
+            es256(&stranger)
+        }),
     ] {
         let (status, _) = client.get(route, Some(&token));
         assert_eq!(status, 401, "{label}");

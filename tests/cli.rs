@@ -503,14 +503,14 @@ fn drift_check_lists_what_differs_from_the_spec() {
     append(&project.join("src/app.rs"), "// a hand edit\n");
     std::fs::remove_file(project.join("web/src/App.tsx")).expect("remove");
     append(
-        &project.join("migrations/0003_create_companies.sql"),
+        &project.join("migrations/0004_create_companies.sql"),
         "-- edited\n",
     );
     let (code, stdout, stderr) = drift(&project, &[]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "changed: migrations/0003_create_companies.sql\nchanged: src/app.rs\nmissing: web/src/App.tsx\n"
+        "changed: migrations/0004_create_companies.sql\nchanged: src/app.rs\nmissing: web/src/App.tsx\n"
     );
     assert!(stderr.contains("3 generated files differ"), "{stderr}");
     assert!(stderr.contains("a migration was edited"), "{stderr}");
@@ -520,10 +520,10 @@ fn drift_check_lists_what_differs_from_the_spec() {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "edited: src/app.rs (yours; `gen update` keeps it)\nchanged: migrations/0003_create_companies.sql\nmissing: web/src/App.tsx\n"
+        "edited: src/app.rs (yours; `gen update` keeps it)\nchanged: migrations/0004_create_companies.sql\nmissing: web/src/App.tsx\n"
     );
     replace_in(
-        &project.join("migrations/0003_create_companies.sql"),
+        &project.join("migrations/0004_create_companies.sql"),
         "-- edited\n",
         "",
     );
@@ -564,10 +564,10 @@ fn drift_check_lists_what_differs_from_the_spec() {
     // The database change it needs is a pending migration; the ones
     // written stay the standard.
     assert!(
-        stdout.contains("pending: migrations/0007_alter_companies.sql"),
+        stdout.contains("pending: migrations/0008_alter_companies.sql"),
         "{stdout}"
     );
-    assert!(!stdout.contains("0003"), "{stdout}");
+    assert!(!stdout.contains("0004"), "{stdout}");
     assert!(
         stderr.contains("`gen update` appends the migration"),
         "{stderr}"
@@ -629,7 +629,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
-        "create   migrations/0007_create_notes.sql (the migration this change appends)",
+        "create   migrations/0008_create_notes.sql (the migration this change appends)",
         "create   src/api/entities/note.rs",
         "update   src/api/entities.rs",
         "update   web/src/entities.ts",
@@ -643,7 +643,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
-        "create   migrations/0007_update_companies_notes.sql (the migration this change appends)",
+        "create   migrations/0008_update_companies_notes.sql (the migration this change appends)",
         "    ALTER TABLE companies ADD COLUMN website text;",
         "    CREATE TABLE notes (",
     ] {
@@ -671,18 +671,18 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
 
     // A migration edited by hand is a conflict.
     append(
-        &project.join("migrations/0003_create_companies.sql"),
+        &project.join("migrations/0004_create_companies.sql"),
         "-- mine\n",
     );
     let (code, stdout, stderr) = outcome(&project, &["plan", "--allow-destructive"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
-        stdout.contains("conflict migrations/0003_create_companies.sql: this migration was edited after it was generated"),
+        stdout.contains("conflict migrations/0004_create_companies.sql: this migration was edited after it was generated"),
         "{stdout}"
     );
     assert!(stderr.contains("1 file can't be regenerated"), "{stderr}");
     replace_in(
-        &project.join("migrations/0003_create_companies.sql"),
+        &project.join("migrations/0004_create_companies.sql"),
         "-- mine\n",
         "",
     );
@@ -763,7 +763,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("created  migrations/0007_create_notes.sql"),
+        stdout.contains("created  migrations/0008_create_notes.sql"),
         "{stdout}"
     );
     assert!(
@@ -857,7 +857,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         stderr.contains("1 destructive database change refused, nothing was written"),
         "{stderr}"
     );
-    let migration = project.join("migrations/0007_create_notes.sql");
+    let migration = project.join("migrations/0008_create_notes.sql");
     append(&migration, "-- mine\n");
     let (code, stdout, stderr) = outcome(&project, &["update", "--allow-destructive"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
@@ -882,7 +882,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{stdout}"
     );
     assert!(
-        std::fs::read_to_string(project.join("migrations/0008_alter_companies.sql"))
+        std::fs::read_to_string(project.join("migrations/0009_alter_companies.sql"))
             .expect("the appended migration")
             .contains("ALTER TABLE companies DROP COLUMN founded;"),
     );
@@ -902,7 +902,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let (code, stdout, stderr) = outcome(&project, &["new", "spec.yaml", "-o", ".", "--force"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
-        stderr.contains("migrations/0007_create_notes.sql") && stderr.contains("use `gen update`"),
+        stderr.contains("migrations/0008_create_notes.sql") && stderr.contains("use `gen update`"),
         "{stderr}"
     );
     assert_eq!(snapshot(&project), before);

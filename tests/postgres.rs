@@ -771,9 +771,10 @@ fn check_catalog(server: &Server, model: &Model, tester: &str, place: &Place) {
         )
         .expect("list tables");
     let tenant_tables = tables.iter().filter(|row| row.get::<_, bool>(6)).count();
-    // Users and memberships are tenant tables too, wherever the control tables are.
+    // Users, memberships, sessions and refresh tokens are tenant tables too,
+    // wherever the control tables are.
     let holds_control = model.isolation != Isolation::Silo;
-    let expected = model.tenant_entities().count() + 2 * usize::from(holds_control);
+    let expected = model.tenant_entities().count() + 4 * usize::from(holds_control);
     assert_eq!(tenant_tables, expected, "tenant tables in {schemas:?}");
     for row in &tables {
         let name: String = row.get(0);

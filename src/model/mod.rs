@@ -441,6 +441,11 @@ pub struct Database {
     pub users_table: String,
     /// Memberships, schema-qualified.
     pub memberships_table: String,
+    /// Sessions (one per login, the family of its refresh tokens),
+    /// schema-qualified.
+    pub sessions_table: String,
+    /// Refresh tokens, stored hashed, schema-qualified.
+    pub refresh_tokens_table: String,
     /// The pattern every bridge tenant schema name matches (`t_<slug>`).
     pub tenant_schema_pattern: String,
     /// Bridge: a tenant's schema name as an SQL expression of its slug.

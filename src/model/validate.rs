@@ -129,6 +129,8 @@ impl Checker {
             tenants_table: format!("{CONTROL_SCHEMA}.tenants"),
             users_table: format!("{CONTROL_SCHEMA}.users"),
             memberships_table: format!("{CONTROL_SCHEMA}.memberships"),
+            sessions_table: format!("{CONTROL_SCHEMA}.sessions"),
+            refresh_tokens_table: format!("{CONTROL_SCHEMA}.refresh_tokens"),
             tenant_schema_pattern: "^t_[a-z0-9_]{1,61}$".to_owned(),
             tenant_schema_name: "'t_' || replace(slug, '-', '_')".to_owned(),
             tenant_setting: TENANT_SETTING.to_owned(),
