@@ -404,6 +404,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/config.rs",
         "src/db.rs",
         "src/error.rs",
+        "src/fair_share.rs",
         "src/frontend.rs",
         "src/lib.rs",
         "src/main.rs",

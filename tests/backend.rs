@@ -45,7 +45,10 @@ fn jwt_secret() -> &'static str {
 fn key_id(secret: &str) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(secret.as_bytes());
-    let hex: String = digest[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+    let hex: String = digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
     format!("hs256-{hex}")
 }
 
@@ -940,7 +943,10 @@ fn sessions_and_floods(app: &App, model: &Model) {
     const WINDOW: Duration = Duration::from_millis(300);
     let running = app.serve_with(
         free_port(),
-        &[("MEMBERSHIP_CACHE_MS", "300"), ("TRUSTED_PROXIES", "127.0.0.1")],
+        &[
+            ("MEMBERSHIP_CACHE_MS", "300"),
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+        ],
     );
     let client = Client::new(&running.base);
     let login = |email: &str, password: &str| {
@@ -1036,6 +1042,19 @@ fn sessions_and_floods(app: &App, model: &Model) {
         );
     }
 
+    // A suspended tenant, through the operator command.
+    app.run(&["tenants", "suspend", "gamma"]);
+    std::thread::sleep(WINDOW + Duration::from_millis(200));
+    assert_eq!(
+        client.get("/auth/me", Some(&owner_token)).0,
+        403,
+        "suspended"
+    );
+    assert_eq!(login("owner@gamma.example", "password-g").0, 403);
+    app.run(&["tenants", "resume", "gamma"]);
+    let (status, _) = login("owner@gamma.example", "password-g");
+    assert_eq!(status, 200, "resumed");
+
     // Concurrent guesses: at most the limit of answers.
     let statuses: Vec<u16> = std::thread::scope(|scope| {
         let guesses: Vec<_> = (0..30)
@@ -1091,19 +1110,6 @@ fn sessions_and_floods(app: &App, model: &Model) {
             );
         }
     });
-
-    // A suspended tenant, through the operator command.
-    app.run(&["tenants", "suspend", "gamma"]);
-    std::thread::sleep(WINDOW + Duration::from_millis(200));
-    assert_eq!(
-        client.get("/auth/me", Some(&owner_token)).0,
-        403,
-        "suspended"
-    );
-    assert_eq!(login("owner@gamma.example", "password-g").0, 403);
-    app.run(&["tenants", "resume", "gamma"]);
-    let (status, _) = login("owner@gamma.example", "password-g");
-    assert_eq!(status, 200, "resumed");
 }
 
 /// `serve` refuses to start without JWT_SECRET, with a short one, and with
@@ -1697,7 +1703,11 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     };
     for (label, token, expected) in [
         ("no token", None, 401),
-        ("a wrong token", Some("metrics-token-of-another-test-0000"), 401),
+        (
+            "a wrong token",
+            Some("metrics-token-of-another-test-0000"),
+            401,
+        ),
         ("the token", Some(METRICS_TOKEN), 200),
     ] {
         let (status, nosniff) = metrics(token);

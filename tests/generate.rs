@@ -229,7 +229,9 @@ fn every_printed_secret_is_refused_by_the_app() {
                 for name in ["JWT_SECRET", "JWT_PREVIOUS_SECRET", "METRICS_TOKEN"] {
                     for (at, _) in line.match_indices(name) {
                         let rest = &line[at + name.len()..];
-                        let Some(value) = rest.strip_prefix('=').or_else(|| rest.strip_prefix(": ")) else {
+                        let Some(value) =
+                            rest.strip_prefix('=').or_else(|| rest.strip_prefix(": "))
+                        else {
                             continue;
                         };
                         let value = value
@@ -243,7 +245,9 @@ fn every_printed_secret_is_refused_by_the_app() {
                             continue;
                         }
                         assert!(
-                            value.is_empty() || value.starts_with('$') || published.contains(&value),
+                            value.is_empty()
+                                || value.starts_with('$')
+                                || published.contains(&value),
                             "{}: {}: `{name}` is given `{value}`, which the app would accept",
                             spec.display(),
                             file.path
