@@ -5,9 +5,29 @@ use std::fmt::{self, Write as _};
 
 use crate::spec::Span;
 
-/// One thing wrong with a spec.
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The spec can't be generated.
+    Error,
+    /// The spec generates, but does something its author may not expect.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One thing wrong with a spec, or worth a second look.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// An error or a warning.
+    pub severity: Severity,
     /// Where in the spec source.
     pub span: Span,
     /// What is wrong, lowercase, naming the thing.
@@ -19,13 +39,22 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem at `span`.
+    /// An error at `span`.
     pub fn new(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
         Problem {
+            severity: Severity::Error,
             span,
             message: message.into(),
             label: label.into(),
             help: None,
+        }
+    }
+
+    /// A warning at `span`.
+    pub fn warning(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::new(span, message, label)
         }
     }
 
@@ -68,9 +97,19 @@ impl fmt::Display for Diagnostics {
             render_problem(f, &self.file, &self.source, problem)?;
             f.write_char('\n')?;
         }
-        let count = self.problems.len();
-        let noun = if count == 1 { "problem" } else { "problems" };
-        write!(f, "{}: {count} {noun} found", self.file)
+        let errors = self
+            .problems
+            .iter()
+            .filter(|problem| problem.severity == Severity::Error)
+            .count();
+        if errors > 0 || self.problems.is_empty() {
+            let noun = if errors == 1 { "problem" } else { "problems" };
+            write!(f, "{}: {errors} {noun} found", self.file)
+        } else {
+            let warnings = self.problems.len();
+            let noun = if warnings == 1 { "warning" } else { "warnings" };
+            write!(f, "{}: {warnings} {noun}", self.file)
+        }
     }
 }
 
@@ -112,7 +151,7 @@ fn render_problem(
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
 
-    writeln!(f, "error: {}", problem.message)?;
+    writeln!(f, "{}: {}", problem.severity, problem.message)?;
     writeln!(f, "{gutter}--> {file}:{line}:{column}")?;
     writeln!(f, "{gutter} |")?;
     writeln!(f, "{line} | {line_text}")?;

@@ -18,7 +18,7 @@ pub mod spec;
 pub mod state;
 pub mod write;
 
-pub use diagnostic::{Diagnostics, Problem};
+pub use diagnostic::{Diagnostics, Problem, Severity};
 pub use model::Model;
 pub use render::{RenderError, RenderedFile, Templates};
 
@@ -32,11 +32,33 @@ pub fn load(file: &str, source: &str) -> Result<Model, Diagnostics> {
     model::validate(&raw).map_err(|problems| Diagnostics::new(file, source, problems))
 }
 
+/// A validated spec and its warnings (an empty [`Diagnostics`] when there
+/// are none).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The validated spec.
+    pub model: Model,
+    /// What is valid but worth a second look.
+    pub warnings: Diagnostics,
+}
+
+/// Parses and validates a spec, and finds what is worth a warning.
+pub fn check(file: &str, source: &str) -> Result<Checked, Diagnostics> {
+    let raw =
+        spec::parse(source).map_err(|problem| Diagnostics::new(file, source, vec![problem]))?;
+    let model =
+        model::validate(&raw).map_err(|problems| Diagnostics::new(file, source, problems))?;
+    let warnings = Diagnostics::new(file, source, model::warnings(&raw, &model));
+    Ok(Checked { model, warnings })
+}
+
 /// A generated project, in memory.
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The validated spec.
     pub model: Model,
+    /// What the spec does that is worth a second look.
+    pub warnings: Diagnostics,
     /// Every file, sorted by path.
     pub files: Vec<RenderedFile>,
 }
@@ -54,10 +76,14 @@ pub enum GenerateError {
 
 /// Loads, validates, plans and renders a project, touching no disk.
 pub fn generate(file: &str, source: &str, templates: &Templates) -> Result<Project, GenerateError> {
-    let model = load(file, source).map_err(GenerateError::Invalid)?;
+    let Checked { model, warnings } = check(file, source).map_err(GenerateError::Invalid)?;
     let files = plan::plan(&model);
     let files = render::render(templates, &model, source, &files)?;
-    Ok(Project { model, files })
+    Ok(Project {
+        model,
+        warnings,
+        files,
+    })
 }
 
 /// A project regenerated from its edited spec.
@@ -104,7 +130,7 @@ pub fn regenerate(
     existing: &[(String, String)],
     templates: &Templates,
 ) -> Result<Regenerated, RegenerateError> {
-    let model = load(file, source).map_err(RegenerateError::Invalid)?;
+    let Checked { model, warnings } = check(file, source).map_err(RegenerateError::Invalid)?;
     let base_raw = spec::parse(base_source).map_err(|problem| {
         RegenerateError::InvalidBase(Diagnostics::new(base_file, base_source, vec![problem]))
     })?;
@@ -137,7 +163,11 @@ pub fn regenerate(
         .collect();
     let files = render::render(templates, &model, source, &files)?;
     Ok(Regenerated {
-        project: Project { model, files },
+        project: Project {
+            model,
+            warnings,
+            files,
+        },
         evolution,
         retired,
         moved,

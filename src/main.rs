@@ -282,7 +282,9 @@ fn init(file: &Path, isolation: Isolation) -> anyhow::Result<()> {
 
 fn check(path: &Path) -> anyhow::Result<()> {
     let source = read_spec(path)?;
-    let model = tenantgen::load(&path.display().to_string(), &source).map_err(Refusal::Invalid)?;
+    let tenantgen::Checked { model, warnings } =
+        tenantgen::check(&path.display().to_string(), &source).map_err(Refusal::Invalid)?;
+    print_warnings(&warnings);
     let count = model.entities.len();
     let noun = if count == 1 { "entity" } else { "entities" };
     println!(
@@ -291,6 +293,13 @@ fn check(path: &Path) -> anyhow::Result<()> {
         model.isolation
     );
     Ok(())
+}
+
+/// Warnings go to standard error, before whatever the command goes on to do.
+fn print_warnings(warnings: &Diagnostics) {
+    if !warnings.problems.is_empty() {
+        eprintln!("{warnings}\n");
+    }
 }
 
 /// The spec of the project in `dir`: its path and text.
@@ -442,6 +451,7 @@ fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
             other => other.into(),
         }
     })?;
+    print_warnings(&regenerated.project.warnings);
     Ok(Regeneration {
         spec,
         files: laid_out(&regenerated.project.files)?,
@@ -927,6 +937,7 @@ fn new(
         Err(GenerateError::Render(err)) if overridden => return Err(Refusal::Template(err).into()),
         Err(err) => return Err(err.into()),
     };
+    print_warnings(&project.warnings);
     let dir = output.unwrap_or_else(|| PathBuf::from(&project.model.app));
     // A half-applied update is neither the old project nor the new one:
     // put it back before judging what is there.

@@ -111,6 +111,27 @@ fn check_accepts_every_example() {
     }
 }
 
+/// A warning is printed to standard error; the spec is still fine, and
+/// `gen new` still writes the project.
+#[test]
+fn warnings_go_to_stderr_and_refuse_nothing() {
+    let dir = tempdir();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("specs/warn_cascade_past_delete_permission.yaml");
+    let spec = spec.to_str().expect("utf-8 path");
+    let (code, stdout, stderr) = outcome(dir.path(), &["check", spec]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains(": ok ("), "{stdout}");
+    assert!(
+        stderr.contains("warning: deleting `invoice` records also deletes their `line` records"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = outcome(dir.path(), &["new", spec, "-o", "books", "--no-format"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("1 warning"), "{stderr}");
+    assert!(dir.path().join("books/spec.yaml").is_file());
+}
+
 #[test]
 fn check_rejects_a_bad_spec_with_exit_code_1() {
     let dir = tempdir();

@@ -1,5 +1,6 @@
-//! Every bad fixture spec holds one mistake; its full diagnostic output,
-//! line and column included, is a reviewed snapshot.
+//! Every bad fixture spec holds one mistake, and every warning fixture one
+//! thing worth a warning; the full output, line and column included, is a
+//! reviewed snapshot.
 
 #[test]
 fn bad_specs_report_one_clear_problem() {
@@ -26,6 +27,34 @@ fn bad_specs_report_one_clear_problem() {
                 "{name} holds one mistake, so it should report one problem:\n{diagnostics}"
             );
             insta::assert_snapshot!("diagnostic", diagnostics.to_string());
+        });
+    });
+}
+
+#[test]
+fn questionable_specs_generate_with_one_warning() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/diagnostics");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::glob!("../specs", "warn_*.yaml", |path| {
+            let source = std::fs::read_to_string(path).expect("read spec");
+            let name = format!(
+                "specs/{}",
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .expect("file name")
+            );
+            let checked = tenantgen::check(&name, &source)
+                .unwrap_or_else(|err| panic!("{name} is valid, only questionable:\n{err}"));
+            assert_eq!(
+                checked.warnings.problems.len(),
+                1,
+                "{name} holds one questionable thing, so it should warn once:\n{}",
+                checked.warnings
+            );
+            insta::assert_snapshot!("warning", checked.warnings.to_string());
         });
     });
 }

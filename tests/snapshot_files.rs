@@ -53,6 +53,10 @@ fn every_snapshot_is_still_asserted() {
                 diagnostics.insert(format!("diagnostic@{name}.snap"));
                 continue;
             }
+            if name.starts_with("warn_") {
+                diagnostics.insert(format!("warning@{name}.snap"));
+                continue;
+            }
             let suffix = format!("{folder}__{name}");
             generated.insert(format!("tree@{suffix}.snap"));
             generated.insert(format!("names@{suffix}.snap"));

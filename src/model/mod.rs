@@ -4,6 +4,7 @@
 //! `#[non_exhaustive]`, so code outside this crate can read them but not
 //! make them up.
 
+mod lint;
 pub mod names;
 mod sql;
 mod validate;
@@ -12,6 +13,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use lint::warnings;
 pub use sql::{
     Check, Column, FieldConstraint, ForeignKey, Index, Table, UncheckedReference, UniqueKey,
 };
