@@ -412,6 +412,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/metrics.rs",
         "src/migrate.rs",
         "src/hooks.rs",
+        "src/jwks.rs",
         "src/openapi.rs",
         "src/passwords.rs",
         "src/sessions.rs",
