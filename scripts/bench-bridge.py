@@ -24,12 +24,11 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from benchlib import Cluster, Project, free_port, jwt, lua_script, require_wrk, run, wait_for, wrk  # noqa: E402
+from benchlib import Cluster, Project, free_port, jwt, lua_script, new_secret, require_wrk, run, seed_members_sql, wait_for, wrk  # noqa: E402
 
 TENANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
 ROWS_PER_TENANT = 20
-SECRET = "a-benchmark-secret-that-is-long-enough-0123"
 APP = "acme_helpdesk"
 
 
@@ -60,7 +59,8 @@ def main() -> None:
     cluster = Cluster("shared_buffers=256MB", "max_connections=200")
     server = None
     try:
-        built = Project(cluster, "helpdesk.yaml", "bench-bridge", APP, SECRET)
+        secret = new_secret()
+        built = Project(cluster, "helpdesk.yaml", "bench-bridge", APP, secret)
         project, binary, app_env = built.dir, built.binary, built.env
 
         psql = cluster.psql(APP)
@@ -69,6 +69,9 @@ def main() -> None:
             f"('{tenant}', 't{n}', 't{n}')" for n, tenant in enumerate(ids, start=1)
         ) + ";\n"
         run(psql + ["-c", catalog])
+        # One member per tenant, whom its tokens name.
+        user = "md5(t.id::text)::uuid"
+        run(psql + ["-c", seed_members_sql("control.tenants t", "t.id", user)])
         provision = "".join(
             f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true); SELECT * FROM control.provision_tenant();\n"
             f"INSERT INTO t_t{n}.customers (tenant_id, email, full_name) SELECT '{tenant}', 'c' || i || '@example.com', 'customer ' || i FROM generate_series(1, {ROWS_PER_TENANT}) i;\n"
@@ -91,13 +94,17 @@ def main() -> None:
             print(f"migrating {TENANTS} schemas, --jobs {jobs} ...", flush=True)
             migrations[jobs] = timed([str(binary), "migrate", "--jobs", str(jobs)], app_env)
 
+        members = dict(row.split("|") for row in subprocess.run(
+            psql + ["-At", "-c", "SELECT tenant_id, user_id FROM control.memberships"],
+            check=True, capture_output=True, text=True,
+        ).stdout.split())
         port = free_port()
         server = subprocess.Popen([str(binary), "serve"], env=dict(app_env, PORT=str(port)), stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/healthz")
         results = {}
         for spread in (10, TENANTS):
-            tokens = [jwt(SECRET, tenant) for tenant in ids[:spread]]
+            tokens = [jwt(secret, APP, tenant, members[tenant]) for tenant in ids[:spread]]
             lua = lua_script(cluster.scratch / f"spread{spread}.lua", tokens, ["/api/customers"] * len(tokens))
             subprocess.run(["wrk", "-t2", "-c32", "-d3s", "-s", str(lua), base], check=True, capture_output=True)
             results[spread] = wrk(base, lua, SECONDS)

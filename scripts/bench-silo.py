@@ -24,13 +24,12 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from benchlib import Cluster, Project, free_port, jwt, lua_script, require_wrk, run, wait_for, wrk  # noqa: E402
+from benchlib import Cluster, Project, free_port, jwt, lua_script, new_secret, require_wrk, run, seed_members_sql, wait_for, wrk  # noqa: E402
 
 TENANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
 ROWS_PER_TENANT = 20
 BUDGET = 20
-SECRET = "a-benchmark-secret-that-is-long-enough-0123"
 APP = "tracker"
 
 
@@ -39,7 +38,8 @@ def main() -> None:
     cluster = Cluster("shared_buffers=256MB", "max_connections=200")
     server = None
     try:
-        built = Project(cluster, "tracker.yaml", "bench-silo", APP, SECRET, TENANT_CONNECTIONS=str(BUDGET))
+        secret = new_secret()
+        built = Project(cluster, "tracker.yaml", "bench-silo", APP, secret, TENANT_CONNECTIONS=str(BUDGET))
         project, binary, app_env = built.dir, built.binary, built.env
 
         print(f"provisioning {TENANTS} databases ...", flush=True)
@@ -52,6 +52,12 @@ def main() -> None:
             check=True, capture_output=True, text=True,
         ).stdout.split()
         tenants = [row.split("|") for row in rows]
+        # One member per tenant, whom its tokens name.
+        run(cluster.psql(APP) + ["-c", seed_members_sql("control.tenants t", "t.id", "md5(t.id::text)::uuid")])
+        members = dict(row.split("|") for row in subprocess.run(
+            cluster.psql(APP) + ["-At", "-c", "SELECT tenant_id, user_id FROM control.memberships"],
+            check=True, capture_output=True, text=True,
+        ).stdout.split())
         for tenant, database in tenants:
             run(cluster.psql(database) + ["-c",
                 f"INSERT INTO projects (tenant_id, key, name) SELECT '{tenant}', 'P' || i, 'project ' || i "
@@ -84,7 +90,7 @@ def main() -> None:
         wait_for(base + "/healthz")
         results = {}
         for spread in (10, TENANTS):
-            tokens = [jwt(SECRET, tenant) for tenant, _ in tenants[:spread]]
+            tokens = [jwt(secret, APP, tenant, members[tenant]) for tenant, _ in tenants[:spread]]
             lua = lua_script(cluster.scratch / f"spread{spread}.lua", tokens, ["/api/projects"] * len(tokens))
             most = [0]
             stop = threading.Event()

@@ -7,7 +7,7 @@ use acme_crm::api::entities::company::Company;
 use acme_crm::api::{ListQuery, Page, Params, RecordId};
 use acme_crm::app::{AppState, with_middleware};
 use acme_crm::auth::{Caller, Keys};
-use acme_crm::config::JwtConfig;
+use acme_crm::config::{JwtConfig, Limits};
 use acme_crm::db::{self, Sql};
 use acme_crm::error::ApiError;
 use axum::extract::State;
@@ -18,7 +18,7 @@ use tokio_postgres::types::Type;
 const COLUMNS: &str = "id, name, domain, size, founded, created_at, updated_at";
 
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Page<Company>>, ApiError> {
-    let query = ListQuery::parse(Default::default(), &[])?;
+    let query = ListQuery::parse(Default::default(), &[], false)?;
     let mut params = Params::default();
     let tenant = params.push(caller.tenant(), Type::UUID);
     let sql = format!("SELECT {COLUMNS} FROM companies WHERE tenant_id = {tenant}{}", query.order_and_page("created_at", &mut params));
@@ -41,9 +41,11 @@ async fn main() {
     let url = std::env::var("BASELINE_DATABASE_URL").expect("BASELINE_DATABASE_URL");
     let secret = std::env::var("JWT_SECRET").expect("JWT_SECRET");
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8081);
-    let pool = acme_crm::db::pool(&url, 16).expect("a pool");
-    let keys = Keys::new(&JwtConfig::Secret { secret, is_development_default: false }).expect("keys");
-    let state = AppState::from_parts(pool, keys);
+    let limits = Limits::default();
+    let pool = acme_crm::db::pool(&url, &limits).expect("a pool");
+    let jwt = JwtConfig::Secret { current: secret, previous: None, issuer: "acme_crm".to_owned(), audience: "acme_crm".to_owned() };
+    let keys = Keys::new(&jwt).expect("keys");
+    let state = AppState::from_parts(pool, keys, &limits);
     let routes = Router::new()
         .route("/api/companies", get(list))
         .route("/api/companies/{id}", get(read));
