@@ -185,6 +185,24 @@ impl MigrationSet {
     }
 }
 
+/// The migrations every project starts with, whatever its spec, in order:
+/// (set, name, template). A newer tenantgen may add one (sessions came
+/// after roles and the control tables); `gen update` appends it, under its
+/// name, to a project generated before it existed.
+fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> {
+    let first = MigrationSet::of(model.isolation, Scope::Global);
+    let mut migrations = vec![
+        (first, "roles", "migrations/roles.sql.j2"),
+        (first, "control", "migrations/control.sql.j2"),
+        (first, "sessions", "migrations/sessions.sql.j2"),
+    ];
+    // Tenant databases may live on other servers, where the roles don't exist yet.
+    if model.isolation == Isolation::Silo {
+        migrations.push((MigrationSet::Tenant, "roles", "migrations/roles.sql.j2"));
+    }
+    migrations
+}
+
 /// Plans every file of the project for `model`.
 pub fn plan(model: &Model) -> Vec<PlannedFile> {
     let mut files = vec![
@@ -208,36 +226,9 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         },
     ];
 
-    let first_set = MigrationSet::of(model.isolation, Scope::Global);
-    let tenant_set = MigrationSet::of(model.isolation, Scope::Tenant);
-
     let mut numbering = Numbering::default();
-    files.push(numbering.migration(
-        first_set,
-        "roles",
-        "migrations/roles.sql.j2",
-        FileContext::Project {},
-    ));
-    files.push(numbering.migration(
-        first_set,
-        "control",
-        "migrations/control.sql.j2",
-        FileContext::Project {},
-    ));
-    files.push(numbering.migration(
-        first_set,
-        "sessions",
-        "migrations/sessions.sql.j2",
-        FileContext::Project {},
-    ));
-    // Tenant databases may live on other servers, where the roles don't exist yet.
-    if model.isolation == Isolation::Silo {
-        files.push(numbering.migration(
-            tenant_set,
-            "roles",
-            "migrations/roles.sql.j2",
-            FileContext::Project {},
-        ));
+    for (set, stem, name) in foundation(model) {
+        files.push(numbering.migration(set, stem, name, FileContext::Project {}));
     }
 
     // The order tables are created in: spec order, except that in bridge and
@@ -310,25 +301,37 @@ pub fn regenerated(model: &Model, evolution: &Evolution, existing: &[String]) ->
         .into_iter()
         .filter(|file| !is_migration(&file.path))
         .collect();
+    let mut last: Vec<(MigrationSet, u64)> = Vec::new();
+    let mut next_in = |set: MigrationSet| -> u64 {
+        let number = match last.iter_mut().find(|(candidate, _)| *candidate == set) {
+            Some((_, number)) => number,
+            None => {
+                let highest = existing
+                    .iter()
+                    .filter(|path| set.contains(path))
+                    .filter_map(|path| {
+                        path.rsplit('/')
+                            .next()?
+                            .split_once('_')?
+                            .0
+                            .parse::<u64>()
+                            .ok()
+                    })
+                    .max()
+                    .unwrap_or(0);
+                last.push((set, highest));
+                &mut last.last_mut().expect("just pushed").1
+            }
+        };
+        *number += 1;
+        *number
+    };
     for change in &evolution.sets {
-        let directory = change.set.directory();
-        let last = existing
-            .iter()
-            .filter(|path| change.set.contains(path))
-            .filter_map(|path| {
-                path.rsplit('/')
-                    .next()?
-                    .split_once('_')?
-                    .0
-                    .parse::<u64>()
-                    .ok()
-            })
-            .max()
-            .unwrap_or(0);
         files.push(template(
             &format!(
-                "{directory}/{:04}_{}.sql",
-                last + 1,
+                "{}/{:04}_{}.sql",
+                change.set.directory(),
+                next_in(change.set),
                 change_stem(&change.tables)
             ),
             "migrations/change.sql.j2",
@@ -339,6 +342,20 @@ pub fn regenerated(model: &Model, evolution: &Evolution, existing: &[String]) ->
                 steps: change.steps.clone(),
             },
         ));
+    }
+    // What a newer tenantgen starts projects with, and this one lacks.
+    for (set, stem, name) in foundation(model) {
+        let suffix = format!("_{stem}.sql");
+        let present = existing
+            .iter()
+            .any(|path| set.contains(path) && path.ends_with(&suffix));
+        if !present {
+            files.push(template(
+                &format!("{}/{:04}{suffix}", set.directory(), next_in(set)),
+                name,
+                FileContext::Project {},
+            ));
+        }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files

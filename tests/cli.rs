@@ -502,6 +502,55 @@ fn no_format_skips_rustfmt_and_still_writes_everything() {
     );
 }
 
+/// A project made before tenantgen started every project with a migration
+/// it now has (sessions): `gen update`, with nothing changed in the spec,
+/// appends it under its own name, after the project's last migration.
+#[test]
+fn update_appends_a_migration_a_newer_tenantgen_starts_projects_with() {
+    let dir = tempdir();
+    let project = dir.path().join("p");
+    let spec = example("crm.yaml");
+    let made = run(
+        dir.path(),
+        &[
+            "new",
+            spec.to_str().expect("utf-8 path"),
+            "-o",
+            project.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    // As an earlier tenantgen left it: no sessions migration, anywhere.
+    std::fs::remove_file(project.join("migrations/0003_sessions.sql")).expect("remove");
+    let manifest_path = project.join(".gen/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).expect("read"))
+            .expect("json");
+    manifest["files"]
+        .as_object_mut()
+        .expect("files")
+        .remove("migrations/0003_sessions.sql");
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_string_pretty(&manifest).expect("json"),
+    )
+    .expect("write");
+
+    let (code, stdout, stderr) = outcome(&project, &["plan"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("migrations/0008_sessions.sql"), "{stdout}");
+    let (code, stdout, stderr) = outcome(&project, &["update"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let appended = std::fs::read_to_string(project.join("migrations/0008_sessions.sql"))
+        .expect("the appended migration");
+    assert!(
+        appended.contains("CREATE TABLE control.sessions"),
+        "{appended}"
+    );
+    let (code, stdout, stderr) = outcome(&project, &["check", "--drift"]);
+    assert_eq!(code, Some(0), "no drift afterwards: {stdout}{stderr}");
+}
+
 /// `gen check --drift` for CI: a fresh project has none; edited, deleted
 /// and stale generator-owned files, and a migration the spec needs but
 /// nobody appended, are each listed and fail the check; files of the

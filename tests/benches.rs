@@ -1,0 +1,83 @@
+//! Benchmark harnesses rot when nothing runs them: this builds each one and
+//! runs every bench script on a tiny input, checking that it gets as far as
+//! its table. The figures mean nothing at this size; BENCHMARKS.md holds the
+//! real runs and how to repeat them.
+
+use std::path::Path;
+use std::process::Command;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `program` with `args` in the repository; fails with what it printed
+/// unless it succeeds and prints `expected`.
+fn smoke(program: &str, args: &[&str], expected: &str) {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(repo())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap_or_else(|err| panic!("run {program}: {err}"));
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && printed.contains(expected),
+        "`{program} {}` should succeed and print `{expected}`:\n{printed}",
+        args.join(" ")
+    );
+}
+
+/// One test, so the scripts take turns: each builds release binaries into
+/// the same target folder.
+#[test]
+fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
+    assert!(
+        Command::new("wrk").arg("--version").output().is_ok(),
+        "the HTTP bench scripts need wrk: apt-get install wrk"
+    );
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // Criterion's test mode runs each benchmark once.
+    smoke(
+        &cargo,
+        &["bench", "--quiet", "--bench", "generate", "--", "--test"],
+        "Success",
+    );
+    smoke("python3", &["scripts/bench.py", "1"], "| entities |");
+    let binary = repo().join("target/release/gen");
+    let binary = binary.to_str().expect("a UTF-8 path");
+    smoke(
+        "scripts/bench-regenerate.sh",
+        &[binary, binary, "1"],
+        "plan-noop",
+    );
+    smoke(
+        "python3",
+        &[
+            "scripts/bench-api.py",
+            "--seconds",
+            "1",
+            "--connections",
+            "4",
+            "--tenants",
+            "3",
+            "--rows",
+            "5",
+            "--flood",
+        ],
+        "under the flood",
+    );
+    smoke(
+        "python3",
+        &["scripts/bench-bridge.py", "3", "1"],
+        "| load spread over |",
+    );
+    smoke(
+        "python3",
+        &["scripts/bench-silo.py", "3", "1"],
+        "| load spread over |",
+    );
+}
