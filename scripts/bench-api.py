@@ -98,8 +98,10 @@ def seed(cluster: Cluster, database: str, tenants: int, rows: int) -> None:
         INSERT INTO control.tenants (id, slug, name)
         SELECT {TENANT}, 't' || t, 't' || t FROM generate_series(1, {tenants}) t;
         {seed_members_sql(f"generate_series(1, {tenants}) t", TENANT, USER)}
-        INSERT INTO companies (tenant_id, name, domain, size, created_at)
-        SELECT {TENANT}, 'company ' || i, 'c' || i || '.example', 'small', now() - i * interval '1 second'
+        -- The same ids in every database, so one script serves every backend.
+        INSERT INTO companies (tenant_id, id, name, domain, size, created_at)
+        SELECT {TENANT}, md5(t || '/' || i)::uuid, 'company ' || i, 'c' || i || '.example', 'small',
+               now() - i * interval '1 second'
         FROM generate_series(1, {tenants}) t, generate_series(1, {rows}) i;
         ANALYZE;
     """
@@ -164,6 +166,7 @@ def main() -> None:
             name = backend.label
             targets[name] = url
             scripts[name] = {
+                "tokens": tokens,
                 "list": lua_script(scratch / f"list-{len(scripts)}.lua", tokens, ["/api/companies"] * len(tokens)),
                 "get": lua_script(scratch / f"get-{len(scripts)}.lua", tokens, [f"/api/companies/{i}" for i in ids]),
             }
@@ -176,6 +179,17 @@ def main() -> None:
         wait_for_port(baseline_port)
         targets["baseline"] = f"http://127.0.0.1:{baseline_port}"
         scripts["baseline"] = scripts["generated"]
+
+        # Every server must answer the first request of each script.
+        for name, url in targets.items():
+            token = scripts[name]["tokens"][0]
+            for path in ("/api/companies", f"/api/companies/{ids[0]}"):
+                answer = subprocess.run(
+                    ["curl", "-s", "-w", " %{http_code}", "-H", f"Authorization: Bearer {token}", url + path],
+                    capture_output=True, text=True,
+                ).stdout
+                if not answer.endswith(" 200"):
+                    sys.exit(f"{name} answers GET {path} with: {answer[-300:]}")
 
         results = {}
         for count in connections:
