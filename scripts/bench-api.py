@@ -26,6 +26,7 @@ Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt, gi
 import argparse
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -58,6 +59,10 @@ class Backend:
     def __init__(self, label: str, gen: pathlib.Path, folder: str, target: pathlib.Path, cluster: Cluster, database: str, secret: str):
         self.label = label
         project = ROOT / "target" / folder
+        # A scratch build: its migrations are whatever this tenantgen
+        # generates, which `gen new --force` won't rewrite over older ones.
+        for scratch in ("migrations", ".gen"):
+            shutil.rmtree(project / scratch, ignore_errors=True)
         run([str(gen), "new", str(ROOT / "examples" / "crm.yaml"), "-o", str(project), "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         run(["cargo", "build", "--release", "--quiet"], cwd=project, env=dict(os.environ, CARGO_TARGET_DIR=str(target)))
         self.binary = target / "release" / APP
@@ -152,9 +157,13 @@ def main() -> None:
         scratch = cluster.scratch
         targets = {}
         scripts = {}
+        # What each server's CPU time is read from: its process, and the
+        # server processes of its database.
+        processes = {}
         for backend in backends:
             process, url = backend.serve()
             servers.append(process)
+            processes[backend.label] = (process.pid, backend.database)
             # Tokens in the form this backend's tenantgen signs them.
             for legacy in (False, True):
                 tokens = [jwt(secret, APP, tenant, user, legacy=legacy) for tenant, user, _ in triples]
@@ -178,6 +187,7 @@ def main() -> None:
         ))
         wait_for_port(baseline_port)
         targets["baseline"] = f"http://127.0.0.1:{baseline_port}"
+        processes["baseline"] = (servers[-1].pid, APP)
         scripts["baseline"] = scripts["generated"]
 
         # Every server must answer the first request of each script.
@@ -192,6 +202,7 @@ def main() -> None:
                     sys.exit(f"{name} answers GET {path} with: {answer[-300:]}")
 
         results = {}
+        cpu_samples = {}
         for count in connections:
             for mode in ("list", "get"):
                 # Warm each, then measure alternately, twice, and keep the
@@ -200,10 +211,17 @@ def main() -> None:
                     subprocess.run(["wrk", "-t2", f"-c{count}", "-d3s", "-s", str(scripts[name][mode]), url], check=True, capture_output=True)
                 for _ in range(2):
                     for name, url in targets.items():
+                        pid, database = processes[name]
+                        before = cpu_seconds(cluster, pid, database)
                         measured = wrk(url, scripts[name][mode], args.seconds, count)
+                        after = cpu_seconds(cluster, pid, database)
+                        requests = measured["rps"] * args.seconds
+                        measured["cpu"] = tuple((b - a) * 1e6 / requests for a, b in zip(before, after))
                         best = results.get((count, mode, name))
                         if best is None or measured["rps"] > best["rps"]:
                             results[(count, mode, name)] = measured
+                        cpu = cpu_samples.setdefault((count, mode, name), [])
+                        cpu.append(measured["cpu"])
         print(f"\nwrk -t2 -d{args.seconds}s, {os.cpu_count()} cores, {args.tenants} tenants x {args.rows} rows, random tenant per request")
         names = list(targets)
         print("| connections | route | " + " | ".join(f"{n} req/s, p50 / p99 ms" for n in names) + " | generated / baseline req/s, p99 |" + (" generated / before req/s, p99 |" if args.before else ""))
@@ -220,6 +238,18 @@ def main() -> None:
                     o = results[(count, mode, names[1])]
                     ratios += f" {g['rps'] / o['rps']:.3f}, {g['p99'] / o['p99']:.2f} |"
                 print(f"| {count} | `{route}` | " + " | ".join(cells) + " |" + ratios)
+
+        # CPU time per request varies less than throughput on a shared
+        # machine: the app's process, and the database's server processes.
+        print("\nCPU per request, µs (app + database), the lower of the two runs:")
+        print("| connections | route | " + " | ".join(names) + (" | generated / before |" if args.before else " |"))
+        print("| --- | --- |" + " --- |" * (len(names) + bool(args.before)))
+        for count in connections:
+            for mode, route in (("list", "GET /api/companies"), ("get", "GET /api/companies/{id}")):
+                least = {name: min(cpu_samples[(count, mode, name)], key=sum) for name in names}
+                cells = [f"{sum(least[n]):.0f} ({least[n][0]:.0f} + {least[n][1]:.0f})" for n in names]
+                ratio = f" {sum(least['generated']) / sum(least[names[1]]):.3f} |" if args.before else ""
+                print(f"| {count} | `{route}` | " + " | ".join(cells) + " |" + ratio)
 
         if args.flood:
             flood = flood_script(scratch / "flood.lua")
@@ -247,6 +277,25 @@ def main() -> None:
             server.terminate()
             server.wait()
         cluster.stop()
+
+
+def cpu_seconds(cluster: Cluster, pid: int, database: str) -> tuple:
+    """CPU seconds used so far by process `pid`, and by the server
+    processes connected to `database`."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(process: int) -> float:
+        try:
+            fields = pathlib.Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    backends = subprocess.run(
+        cluster.psql("postgres") + ["-At", "-c", f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()
+    return used(pid), sum(used(int(backend)) for backend in backends)
 
 
 def explain(cluster: Cluster, tenant: str, company: str) -> None:

@@ -178,10 +178,11 @@ class Project:
         print("building gen and the generated backend (release) ...", flush=True)
         run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
         self.dir = ROOT / "target" / folder
+        # A scratch build: its migrations are whatever this tenantgen
+        # generates (an earlier run's, or its added ones, would stay).
+        for scratch in ("migrations", ".gen"):
+            shutil.rmtree(self.dir / scratch, ignore_errors=True)
         run([str(ROOT / "target" / "release" / "gen"), "new", str(ROOT / "examples" / example), "-o", str(self.dir), "--force"], stdout=subprocess.DEVNULL)
-        # Migrations an earlier run added; `gen new --force` leaves them.
-        for extra in (self.dir / "migrations" / "tenant").glob("*_bench_*.sql"):
-            extra.unlink()
         self.build_env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
         self.build()
         self.binary = TARGET / "release" / app

@@ -448,6 +448,8 @@ pub struct Database {
     pub sessions_table: String,
     /// Refresh tokens, stored hashed, schema-qualified.
     pub refresh_tokens_table: String,
+    /// The function the per-request membership check calls.
+    pub standing: String,
     /// The pattern every bridge tenant schema name matches (`t_<slug>`).
     pub tenant_schema_pattern: String,
     /// Bridge: a tenant's schema name as an SQL expression of its slug.

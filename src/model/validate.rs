@@ -131,6 +131,7 @@ impl Checker {
             memberships_table: format!("{CONTROL_SCHEMA}.memberships"),
             sessions_table: format!("{CONTROL_SCHEMA}.sessions"),
             refresh_tokens_table: format!("{CONTROL_SCHEMA}.refresh_tokens"),
+            standing: format!("{CONTROL_SCHEMA}.standing"),
             tenant_schema_pattern: "^t_[a-z0-9_]{1,61}$".to_owned(),
             tenant_schema_name: "'t_' || replace(slug, '-', '_')".to_owned(),
             tenant_setting: TENANT_SETTING.to_owned(),
