@@ -450,6 +450,10 @@ pub struct Database {
     pub refresh_tokens_table: String,
     /// The function the per-request membership check calls.
     pub standing: String,
+    /// The trigger function that announces a change of standing.
+    pub notify_standing: String,
+    /// The channel it announces on, which every process of the app listens to.
+    pub standing_channel: String,
     /// The pattern every bridge tenant schema name matches (`t_<slug>`).
     pub tenant_schema_pattern: String,
     /// Bridge: a tenant's schema name as an SQL expression of its slug.

@@ -132,6 +132,8 @@ impl Checker {
             sessions_table: format!("{CONTROL_SCHEMA}.sessions"),
             refresh_tokens_table: format!("{CONTROL_SCHEMA}.refresh_tokens"),
             standing: format!("{CONTROL_SCHEMA}.standing"),
+            notify_standing: format!("{CONTROL_SCHEMA}.notify_standing"),
+            standing_channel: format!("{app}_standing"),
             tenant_schema_pattern: "^t_[a-z0-9_]{1,61}$".to_owned(),
             tenant_schema_name: "'t_' || replace(slug, '-', '_')".to_owned(),
             tenant_setting: TENANT_SETTING.to_owned(),
