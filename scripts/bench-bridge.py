@@ -86,8 +86,11 @@ def main() -> None:
         provisioned = time.perf_counter() - start
 
         migrations = {}
-        for version, jobs in ((6, 1), (7, 4)):
-            (project / "migrations" / "tenant" / f"{version:04}_bench_column_{version}.sql").write_text(
+        tenant_migrations = project / "migrations" / "tenant"
+        latest = max(int(path.name[:4]) for path in tenant_migrations.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+        tables = len(list(tenant_migrations.glob("[0-9][0-9][0-9][0-9]_create_*.sql")))
+        for version, jobs in ((latest + 1, 1), (latest + 2, 4)):
+            (tenant_migrations / f"{version:04}_bench_column_{version}.sql").write_text(
                 f"ALTER TABLE customers ADD COLUMN bench_{version} integer;\n"
             )
             built.build()
@@ -110,7 +113,7 @@ def main() -> None:
             results[spread] = wrk(base, lua, SECONDS)
             results[spread]["memory"] = backend_memory(cluster, f"{APP}_app")
 
-        print(f"\n{TENANTS} tenant schemas (5 tables each), {os.cpu_count()} cores")
+        print(f"\n{TENANTS} tenant schemas ({tables} tables each), {os.cpu_count()} cores")
         print(f"provisioning: {provisioned:.1f} s, {provisioned / TENANTS * 1000:.1f} ms per tenant")
         print(f"added-column migration: --jobs 1 {migrations[1]:.1f} s, --jobs 4 {migrations[4]:.1f} s "
               f"({migrations[1] / migrations[4]:.2f}x faster with 4)")

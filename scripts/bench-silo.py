@@ -65,9 +65,12 @@ def main() -> None:
 
         migrations = {}
         failing = tenants[len(tenants) // 2][1]
-        for version, jobs in ((7, 1), (8, 4)):
+        tenant_migrations = project / "migrations" / "tenant"
+        latest = max(int(path.name[:4]) for path in tenant_migrations.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+        tables = len(list(tenant_migrations.glob("[0-9][0-9][0-9][0-9]_create_*.sql")))
+        for version, jobs in ((latest + 1, 1), (latest + 2, 4)):
             column = f"bench_{version}"
-            (project / "migrations" / "tenant" / f"{version:04}_bench_column_{version}.sql").write_text(
+            (tenant_migrations / f"{version:04}_bench_column_{version}.sql").write_text(
                 f"ALTER TABLE projects ADD COLUMN {column} integer;\n"
             )
             built.build()
@@ -110,7 +113,7 @@ def main() -> None:
             watcher.join()
             results[spread]["most"] = most[0]
 
-        print(f"\n{TENANTS} tenant databases (5 tables each), {os.cpu_count()} cores")
+        print(f"\n{TENANTS} tenant databases ({tables} tables each), {os.cpu_count()} cores")
         print(f"provisioning: {provisioned:.1f} s, {provisioned / TENANTS * 1000:.0f} ms per tenant (tenants create, one process each)")
         print(f"added-column migration, one tenant failing: --jobs 1 {migrations[1]:.1f} s, --jobs 4 {migrations[4]:.1f} s "
               f"({migrations[1] / migrations[4]:.2f}x faster with 4); summaries: {migrations['summary1']!r}, {migrations['summary4']!r}")
