@@ -3,7 +3,14 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::spec::Span;
+/// A byte range in the spec source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub offset: usize,
+    /// Length in bytes; zero for a position.
+    pub len: usize,
+}
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -2,7 +2,8 @@
 //! generates now. `gen check --drift` runs this in CI, so that a hand edit
 //! to a generator-owned file, or an edited migration, never goes unnoticed.
 
-use crate::plan::{WritePolicy, is_migration};
+use crate::model::is_migration;
+use crate::plan::WritePolicy;
 use crate::render::RenderedFile;
 use crate::state::{Manifest, hash};
 

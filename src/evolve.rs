@@ -12,10 +12,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    self, Check, Column, Entity, Field, ForeignKey, Index, Isolation, Model, Scope, Table,
-    UniqueKey,
+    self, Check, Column, Entity, Field, ForeignKey, Index, Isolation, MigrationSet, Model, Scope,
+    Table, UniqueKey,
 };
-use crate::plan::MigrationSet;
 use crate::spec::{Located, RawField, RawSpec};
 
 /// One statement of an appended migration.

@@ -10,10 +10,13 @@
 pub mod diagnostic;
 pub mod drift;
 pub mod evolve;
+pub mod folder;
+pub mod format;
 pub mod model;
 pub mod plan;
-pub mod regenerate;
+pub mod reconcile;
 pub mod render;
+pub mod schema;
 pub mod spec;
 pub mod state;
 pub mod write;
@@ -139,7 +142,7 @@ pub fn regenerate(
     })?;
     let replayed: Vec<&str> = existing
         .iter()
-        .filter(|(path, _)| plan::MigrationSet::Tenant.contains(path))
+        .filter(|(path, _)| model::MigrationSet::Tenant.contains(path))
         .map(|(_, sql)| sql.as_str())
         .collect();
     let evolution = evolve::evolve(&base_raw, &base, &model, &replayed)

@@ -2,7 +2,6 @@
 //! environment, prints, and chooses exit codes: 0 ok, 1 invalid spec or
 //! refused write, 2 anything unexpected.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,11 +12,12 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use tenantgen::drift::DriftKind;
 use tenantgen::evolve::Evolution;
-use tenantgen::model::Isolation;
-use tenantgen::regenerate::UpdatePlan;
+use tenantgen::folder::{self, FolderError, ProjectFolder, Regeneration};
+use tenantgen::model::{Isolation, is_migration};
+use tenantgen::reconcile::{self, Action, Blocker, Outcome, count};
 use tenantgen::state::Manifest;
 use tenantgen::write::{self, WriteError};
-use tenantgen::{Diagnostics, GenerateError, RegenerateError, Templates};
+use tenantgen::{Diagnostics, GenerateError, Templates};
 
 /// Generate a multi-tenant SaaS — Rust backend, PostgreSQL with row-level
 /// security, React frontend — from one YAML spec.
@@ -137,40 +137,39 @@ impl From<IsolationArg> for Isolation {
 enum Refusal {
     #[error("{0}")]
     Invalid(Diagnostics),
-    #[error("{0}; nothing was written")]
-    InvalidNothingWritten(Diagnostics),
     #[error(transparent)]
     Write(WriteError),
     #[error("{0}")]
     Template(tenantgen::RenderError),
-    #[error("{} differ{} from what `{spec}` generates", files(*count, "generated file"), one(*count, "s", ""))]
+    #[error(transparent)]
+    Folder(FolderError),
+    #[error(transparent)]
+    Blocked(Blocker),
+    #[error("{0}; nothing was written")]
+    NothingWritten(Box<Refusal>),
+    #[error("{} differ{} from what `{spec}` generates", reconcile::count(*count, "generated file"), if *count == 1 { "s" } else { "" })]
     Drift { count: usize, spec: PathBuf },
-    #[error("{} can't be regenerated as things stand", files(*.0, "file"))]
-    Conflicts(usize),
-    #[error("{} can't be regenerated as things stand; nothing was written", files(*.0, "file"))]
-    ConflictsNothingWritten(usize),
-    #[error("{0}")]
-    Unsupported(String),
     #[error("`{}` has migrations that `gen new` would rewrite or drop ({}); databases may have applied them, so nothing was written: use `gen update`, which appends a migration instead", dir.display(), paths.join(", "))]
     MigrationsRewritten { dir: PathBuf, paths: Vec<String> },
-    #[error("{} refused; review {}, then rerun with --allow-destructive", files(*.0, "destructive database change"), one(*.0, "it", "them"))]
-    Destructive(usize),
-    #[error("{} refused, nothing was written; review {}, then rerun with --allow-destructive", files(*.0, "destructive database change"), one(*.0, "it", "them"))]
-    DestructiveNothingWritten(usize),
-    #[error("{} ha{} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", files(*.0, "merged file"), one(*.0, "s", "ve"))]
+    #[error("{} ha{} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", count(*.0, "merged file"), if *.0 == 1 { "s" } else { "ve" })]
     MergeConflicts(usize),
-    #[error("{} would be merged with conflicts; `gen update` marks them with <<<<<<< and >>>>>>> for you to resolve", files(*.0, "file"))]
+    #[error("{} would be merged with conflicts; `gen update` marks them with <<<<<<< and >>>>>>> for you to resolve", count(*.0, "file"))]
     ClashesAhead(usize),
 }
 
-/// `count` and `noun`, plural unless one (`1 file`, `3 files`).
-fn files(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", one(count, "", "s"))
+impl Refusal {
+    fn nothing_written(self) -> Refusal {
+        Refusal::NothingWritten(Box::new(self))
+    }
 }
 
-/// `singular` when `count` is one, else `plural`: a verb's or noun's ending.
-fn one(count: usize, singular: &'static str, plural: &'static str) -> &'static str {
-    if count == 1 { singular } else { plural }
+/// The input's fault (exit code 1) or not (exit code 2).
+fn folder_error(err: FolderError) -> anyhow::Error {
+    if err.is_refusal() {
+        Refusal::Folder(err).into()
+    } else {
+        err.into()
+    }
 }
 
 fn main() -> ExitCode {
@@ -302,231 +301,34 @@ fn print_warnings(warnings: &Diagnostics) {
     }
 }
 
-/// The spec of the project in `dir`: its path and text.
-fn project_spec(dir: &Path) -> anyhow::Result<(PathBuf, String)> {
-    let spec = dir.join("spec.yaml");
-    let source = std::fs::read_to_string(&spec).with_context(|| {
-        format!(
-            "can't read `{}`: is `{}` a project made by `gen new`?",
-            spec.display(),
-            dir.display()
-        )
-    })?;
-    Ok((spec, source))
-}
-
-/// What `source`, read from `spec`, generates, laid out as `gen new` writes it.
-fn laid_out_from(
-    spec: &Path,
-    source: &str,
-    templates: &Templates,
-) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
-    laid_out(&rendered_from(spec, source, templates)?)
-}
-
-/// What `source`, read from `spec`, generates, as rendered.
-fn rendered_from(
-    spec: &Path,
-    source: &str,
-    templates: &Templates,
-) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
-    let project = tenantgen::generate(&spec.display().to_string(), source, templates).map_err(
-        |err| match err {
-            GenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
-            other => anyhow::Error::from(other),
-        },
-    )?;
-    Ok(project.files)
-}
-
-/// The templates the project in `dir` is generated with: the built-in ones,
-/// and the overrides its manifest names, if any.
-fn project_templates(dir: &Path, manifest: &Manifest) -> anyhow::Result<Templates> {
-    let Some(folder) = &manifest.templates else {
-        return Ok(Templates::builtin());
-    };
-    let path = dir.join(folder);
-    let overrides = read_overrides(&path).with_context(|| {
-        format!(
-            "this project is generated with the template overrides in `{}` (`templates` in {}), which can't be read",
-            path.display(),
-            tenantgen::state::MANIFEST_PATH
-        )
-    })?;
-    Ok(Templates::with_overrides(overrides).map_err(Refusal::Template)?)
-}
-
-/// The `/`-separated path that leads from the folder `from` to `to`, both
-/// absolute.
-fn relative_path(from: &Path, to: &Path) -> String {
-    let from: Vec<_> = from.components().collect();
-    let to: Vec<_> = to.components().collect();
-    let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    from[shared..]
-        .iter()
-        .map(|_| "..".into())
-        .chain(
-            to[shared..]
-                .iter()
-                .map(|part| part.as_os_str().to_string_lossy()),
-        )
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Where a project folder is, absolute and with symbolic links resolved,
-/// whether or not it exists yet.
-fn resolved_folder(dir: &Path) -> anyhow::Result<PathBuf> {
-    if let Ok(resolved) = dir.canonicalize() {
-        return Ok(resolved);
-    }
-    let parent = match dir.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = dir
-        .file_name()
-        .with_context(|| format!("`{}` does not name a folder", dir.display()))?;
-    Ok(resolved_folder(parent)?.join(name))
-}
-
-fn laid_out(files: &[tenantgen::RenderedFile]) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
-    let (files, formatted) = write::laid_out(files)?;
+fn print_unformatted(formatted: bool) {
     if !formatted {
         eprintln!("note: rustfmt was not found; Rust files are compared as rendered, unformatted");
     }
-    Ok(files)
 }
 
-/// The manifest of the last generation of the project in `dir`.
-fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
-    let path = dir.join(tenantgen::state::MANIFEST_PATH);
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "can't read `{}`: projects generated before gen recorded its state need `gen new spec.yaml -o {} --force` once",
-            path.display(),
-            dir.display()
-        )
-    })?;
-    Manifest::parse(&text)
-        .with_context(|| format!("`{}` is not a manifest gen wrote", path.display()))
+/// Opens the project in `dir` and works out what regenerating it produces,
+/// saying what is worth saying on the way.
+fn regeneration(dir: &Path) -> anyhow::Result<(ProjectFolder, Regeneration)> {
+    let folder = ProjectFolder::open(dir).map_err(folder_error)?;
+    let regeneration = folder.regeneration().map_err(folder_error)?;
+    print_warnings(&regeneration.warnings);
+    print_unformatted(regeneration.formatted);
+    Ok((folder, regeneration))
 }
 
-/// What regenerating the project in `dir` from its edited spec produces.
-struct Regeneration {
-    /// The spec's path.
-    spec: PathBuf,
-    /// Every file, laid out as written; migrations only the appended ones.
-    files: Vec<tenantgen::RenderedFile>,
-    /// How the database changes.
-    evolution: Evolution,
-    /// The manifest of the last generation.
-    manifest: Manifest,
-    /// The user's files the new spec no longer uses.
-    retired: Vec<String>,
-    /// The user's files of renamed entities: (from, to).
-    moved: Vec<(String, String)>,
-    /// The templates the project is generated with.
-    templates: Templates,
-}
-
-fn regenerate(dir: &Path) -> anyhow::Result<Regeneration> {
-    let (spec, source) = project_spec(dir)?;
-    let manifest = read_manifest(dir)?;
-    let base_spec = dir.join(tenantgen::state::SPEC_PATH);
-    let base_source = std::fs::read_to_string(&base_spec)
-        .with_context(|| format!("can't read `{}`", base_spec.display()))?;
-    let existing = existing_migrations(dir, &manifest);
-    let templates = project_templates(dir, &manifest)?;
-    let regenerated = tenantgen::regenerate(
-        (&spec.display().to_string(), &source),
-        (&base_spec.display().to_string(), &base_source),
-        &existing,
-        &templates,
-    )
-    .map_err(|err| -> anyhow::Error {
-        match err {
-            RegenerateError::Invalid(diagnostics) => Refusal::Invalid(diagnostics).into(),
-            RegenerateError::Unsupported(_) => Refusal::Unsupported(err.to_string()).into(),
-            other => other.into(),
-        }
-    })?;
-    print_warnings(&regenerated.project.warnings);
-    Ok(Regeneration {
-        spec,
-        files: laid_out(&regenerated.project.files)?,
-        evolution: regenerated.evolution,
-        retired: regenerated.retired,
-        moved: regenerated.moved,
-        manifest,
-        templates,
-    })
-}
-
-/// Every migration of the project, with its text: those the last generation
-/// wrote and any the user added, which appended migrations are numbered
-/// after. A migration the manifest lists but the disk lacks has no text;
-/// the plan reports it.
-fn existing_migrations(dir: &Path, manifest: &Manifest) -> Vec<(String, String)> {
-    let mut paths: Vec<String> = manifest
-        .files
-        .keys()
-        .filter(|path| tenantgen::plan::is_migration(path))
-        .cloned()
-        .collect();
-    for folder in ["migrations", "migrations/control", "migrations/tenant"] {
-        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = format!("{folder}/{}", entry.file_name().to_string_lossy());
-            if tenantgen::plan::is_migration(&path) && !paths.contains(&path) {
-                paths.push(path);
-            }
-        }
+/// Prints the hooks files of renamed entities the user has yet to move;
+/// returns how many.
+fn print_unmoved(folder: &ProjectFolder, regeneration: &Regeneration) -> anyhow::Result<usize> {
+    let unmoved = folder
+        .unmoved(&regeneration.moved, &regeneration.templates)
+        .map_err(folder_error)?;
+    for (from, to) in &unmoved {
+        println!(
+            "conflict {to}: its entity was renamed, and your rules are in {from}; move that file here (and its `use` line to the new module) first, or they would stop running"
+        );
     }
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let sql = std::fs::read_to_string(dir.join(&path)).unwrap_or_default();
-            (path, sql)
-        })
-        .collect()
-}
-
-/// The hooks files of renamed entities that the user has yet to move:
-/// generating an empty one under the new name would switch their rules off
-/// without a sound, so the update waits for the move. Prints each; returns
-/// how many.
-fn print_unmoved(
-    dir: &Path,
-    moved: &[(String, String)],
-    templates: &Templates,
-) -> anyhow::Result<usize> {
-    let waiting: Vec<&(String, String)> = moved
-        .iter()
-        .filter(|(from, to)| dir.join(from).is_file() && !dir.join(to).exists())
-        .collect();
-    if waiting.is_empty() {
-        return Ok(0);
-    }
-    // A file still as gen wrote it holds no rules: nothing to move.
-    let base = last_generation(dir, templates, |path| {
-        waiting.iter().any(|(from, _)| from == path)
-    })?;
-    let mut unmoved = 0;
-    for (from, to) in waiting {
-        let pristine = std::fs::read(dir.join(from)).ok().as_deref()
-            == tenantgen::regenerate::contents_of(&base, from).map(str::as_bytes);
-        if !pristine {
-            unmoved += 1;
-            println!(
-                "conflict {to}: its entity was renamed, and your rules are in {from}; move that file here (and its `use` line to the new module) first, or they would stop running"
-            );
-        }
-    }
-    Ok(unmoved)
+    Ok(unmoved.len())
 }
 
 /// Points at files of the user's that the spec no longer uses, so code in
@@ -557,70 +359,12 @@ fn print_hazards(evolution: &Evolution, allow_destructive: bool) -> usize {
     refused
 }
 
-/// Turns each planned write that something on disk stands in the way of
-/// into a conflict: the plan says so, and the update refuses before it
-/// writes anything.
-fn mark_obstructed(dir: &Path, plan: &mut UpdatePlan) {
-    use tenantgen::regenerate::Action;
-    for change in &mut plan.changes {
-        if !matches!(
-            change.action,
-            Action::Create | Action::Update | Action::Merge
-        ) {
-            continue;
-        }
-        if let Some(obstacle) = write::in_the_way(dir, &change.path) {
-            let shown = obstacle.strip_prefix(dir).unwrap_or(&obstacle);
-            change.action = Action::Conflict(format!(
-                "`{}` is in the way of this generated file; move it",
-                shown.display()
-            ));
-        }
-    }
-}
-
 /// What becomes of a generated file the user changed once the spec no
 /// longer produces it.
 const KEPT_ORPHANED: &str = " (changed by you and no longer generated: yours from now on)";
 
 /// Why a file the user and the generator both changed is marked in full.
 const BASE_UNKNOWN: &str = " (changed by you, and this tenantgen can't rebuild the text the last one wrote, so every difference from the new text is marked)";
-
-/// What the last generation wrote of the files the plan merges, rebuilt
-/// from its spec: the base of each merge.
-fn merge_base(
-    dir: &Path,
-    plan: &UpdatePlan,
-    templates: &Templates,
-) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
-    let merged: Vec<&str> = plan
-        .changes
-        .iter()
-        .filter(|change| change.action == tenantgen::regenerate::Action::Merge)
-        .map(|change| change.path.as_str())
-        .collect();
-    if merged.is_empty() {
-        return Ok(Vec::new());
-    }
-    last_generation(dir, templates, |path| merged.contains(&path))
-}
-
-/// The files `wanted` picks of what the last generation of the project in
-/// `dir` wrote, rebuilt from its spec and laid out as written; rustfmt
-/// runs on those alone.
-fn last_generation(
-    dir: &Path,
-    templates: &Templates,
-    wanted: impl Fn(&str) -> bool,
-) -> anyhow::Result<Vec<tenantgen::RenderedFile>> {
-    let base_spec = dir.join(tenantgen::state::SPEC_PATH);
-    let source = std::fs::read_to_string(&base_spec)
-        .with_context(|| format!("can't read `{}`", base_spec.display()))?;
-    let rendered = rendered_from(&base_spec, &source, templates)?;
-    // Whether rustfmt ran was said when the new render was laid out.
-    let (files, _) = write::laid_out_only(&rendered, wanted)?;
-    Ok(files)
-}
 
 /// Puts back what an interrupted update changed in `dir`, saying so.
 fn restore_interrupted(dir: &Path) -> anyhow::Result<()> {
@@ -634,44 +378,39 @@ fn restore_interrupted(dir: &Path) -> anyhow::Result<()> {
 const INTERRUPTED: &str = "an earlier `gen update` was interrupted and left files half changed; the next `gen update` puts them back before it starts, so what it does may differ from what this shows";
 
 fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
-    use tenantgen::regenerate::{Action, Outcome};
     restore_interrupted(dir)?;
+    let (folder, regeneration) = regeneration(dir)?;
     let Regeneration {
         files,
         evolution,
         manifest,
         retired,
-        moved,
         templates,
         ..
-    } = regenerate(dir)?;
-    let read = |path: &str| std::fs::read(dir.join(path)).ok();
-    let mut plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
-    mark_obstructed(dir, &mut plan);
-    let conflicts: Vec<_> = plan.conflicts().collect();
-    for change in &conflicts {
+    } = &regeneration;
+    let read = |path: &str| folder.read(path);
+    let mut plan = reconcile::reconcile(files, manifest, read);
+    folder.mark_obstructed(&mut plan);
+    for change in plan.conflicts() {
         if let Action::Conflict(reason) = &change.action {
             println!("conflict {}: {reason}", change.path);
         }
     }
-    let unmoved = print_unmoved(dir, &moved, &templates)?;
-    let refused = print_hazards(&evolution, allow_destructive);
-    if !conflicts.is_empty() || unmoved > 0 {
-        return Err(Refusal::ConflictsNothingWritten(conflicts.len() + unmoved).into());
-    }
-    if refused > 0 {
-        return Err(Refusal::DestructiveNothingWritten(refused).into());
+    let unmoved = print_unmoved(&folder, &regeneration)?;
+    let refused = print_hazards(evolution, allow_destructive);
+    if let Some(blocker) = plan.blocker(unmoved, refused) {
+        return Err(Refusal::Blocked(blocker).nothing_written().into());
     }
     if !plan.writes_anything() {
         println!("nothing to do: the project matches its spec");
         return Ok(());
     }
-    let base = merge_base(dir, &plan, &templates)?;
-    let mut resolution = tenantgen::regenerate::resolve(&plan, &files, &base, &manifest, read);
+    let base = folder.merge_base(&plan, templates).map_err(folder_error)?;
+    let mut resolution = reconcile::resolve(&plan, files, &base, manifest, read);
     let clashes = resolution.clashes();
     resolution.writes.extend(tenantgen::state::state_files(
-        &files,
-        Some(&manifest),
+        files,
+        Some(manifest),
         manifest.templates.as_deref(),
     ));
     write::apply_update(dir, &resolution.writes, &resolution.deletes).map_err(|err| match err {
@@ -697,7 +436,7 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
             println!("{:<8} {}{KEPT_ORPHANED}", "keep", change.path);
         }
     }
-    print_retired(dir, &retired);
+    print_retired(dir, retired);
     if clashes > 0 {
         return Err(Refusal::MergeConflicts(clashes).into());
     }
@@ -705,34 +444,32 @@ fn update(dir: &Path, allow_destructive: bool) -> anyhow::Result<()> {
 }
 
 fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<()> {
-    use tenantgen::regenerate::{Action, Outcome};
+    let (folder, regeneration) = regeneration(dir)?;
     let Regeneration {
         files,
         evolution,
         manifest,
         retired,
-        moved,
         templates,
         ..
-    } = regenerate(dir)?;
-    let read = |path: &str| std::fs::read(dir.join(path)).ok();
-    let mut plan = tenantgen::regenerate::plan_update(&files, &manifest, read);
-    mark_obstructed(dir, &mut plan);
+    } = &regeneration;
+    let read = |path: &str| folder.read(path);
+    let mut plan = reconcile::reconcile(files, manifest, read);
+    folder.mark_obstructed(&mut plan);
     if write::interrupted_update(dir) {
         println!("note     {INTERRUPTED}");
     }
     // Merges are worked out as the update would, to tell clean ones from
     // ones that will need the user.
-    let base = merge_base(dir, &plan, &templates)?;
-    let merges = tenantgen::regenerate::resolve(&plan, &files, &base, &manifest, read);
+    let base = folder.merge_base(&plan, templates).map_err(folder_error)?;
+    let merges = reconcile::resolve(&plan, files, &base, manifest, read);
     let merged = |path: &str| {
         let outcome = merges.outcomes.iter().find(|(merged, _)| merged == path)?.1;
-        let contents = tenantgen::regenerate::contents_of(&merges.writes, path)?;
+        let contents = reconcile::contents_of(&merges.writes, path)?;
         Some((outcome, contents))
     };
     for change in &plan.changes {
-        let appended =
-            tenantgen::plan::is_migration(&change.path) && change.action == Action::Create;
+        let appended = is_migration(&change.path) && change.action == Action::Create;
         let (word, note) = match &change.action {
             Action::Create if appended => {
                 ("create", " (the migration this change appends)".to_owned())
@@ -760,7 +497,7 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
             Action::Conflict(reason) => ("conflict", format!(": {reason}")),
         };
         println!("{word:<8} {}{note}", change.path);
-        let new = tenantgen::regenerate::contents_of(&files, &change.path).unwrap_or_default();
+        let new = reconcile::contents_of(files, &change.path).unwrap_or_default();
         // The statements the migration runs, without its comments: the
         // database side of the plan, shown whether or not --diff is given.
         if appended && !show_diff {
@@ -793,18 +530,17 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
             );
         }
     }
-    let unmoved = print_unmoved(dir, &moved, &templates)?;
-    print_retired(dir, &retired);
-    let refused = print_hazards(&evolution, allow_destructive);
+    let unmoved = print_unmoved(&folder, &regeneration)?;
+    print_retired(dir, retired);
+    let refused = print_hazards(evolution, allow_destructive);
     println!("{} generated files unchanged", plan.unchanged);
     if !plan.writes_anything() && plan.conflicts().next().is_none() {
         println!("nothing to do: the project matches its spec");
     }
-    match plan.conflicts().count() + unmoved {
-        0 if refused > 0 => Err(Refusal::Destructive(refused).into()),
-        0 if merges.clashes() > 0 => Err(Refusal::ClashesAhead(merges.clashes()).into()),
-        0 => Ok(()),
-        count => Err(Refusal::Conflicts(count).into()),
+    match plan.blocker(unmoved, refused) {
+        Some(blocker) => Err(Refusal::Blocked(blocker).into()),
+        None if merges.clashes() > 0 => Err(Refusal::ClashesAhead(merges.clashes()).into()),
+        None => Ok(()),
     }
 }
 
@@ -813,30 +549,27 @@ fn plan(dir: &Path, show_diff: bool, allow_destructive: bool) -> anyhow::Result<
 /// of the last generation, migrations are held to what it wrote, and a spec
 /// change the database hasn't had yet is a pending migration.
 fn check_drift(dir: &Path, allow_edits: bool) -> anyhow::Result<()> {
-    let (spec, files, manifest) = match read_manifest(dir) {
+    let folder = ProjectFolder::open(dir).map_err(folder_error)?;
+    let (files, manifest) = match folder.manifest() {
         Ok(_) => {
-            let regeneration = regenerate(dir)?;
-            (
-                regeneration.spec,
-                regeneration.files,
-                Some(regeneration.manifest),
-            )
+            let (_, regeneration) = regeneration(dir)?;
+            (regeneration.files, Some(regeneration.manifest))
         }
         Err(_) => {
-            let (spec, source) = project_spec(dir)?;
-            let files = laid_out_from(&spec, &source, &Templates::builtin())?;
-            (spec, files, None)
+            let generation = folder.generation().map_err(folder_error)?;
+            print_unformatted(generation.formatted);
+            (generation.files, None)
         }
     };
-    let read = |path: &str| std::fs::read(dir.join(path)).ok();
+    let read = |path: &str| folder.read(path);
     let mut drift = tenantgen::drift::compare(&files, manifest.as_ref(), read);
     // Edits `gen update` would keep as they are: the project is as up to
     // date with its spec as regenerating can make it.
     let kept: Vec<String> = match &manifest {
-        Some(manifest) if allow_edits => tenantgen::regenerate::plan_update(&files, manifest, read)
+        Some(manifest) if allow_edits => reconcile::reconcile(&files, manifest, read)
             .changes
             .into_iter()
-            .filter(|change| change.action == tenantgen::regenerate::Action::KeepEdited)
+            .filter(|change| change.action == Action::KeepEdited)
             .map(|change| change.path)
             .collect(),
         _ => Vec::new(),
@@ -861,17 +594,17 @@ fn check_drift(dir: &Path, allow_edits: bool) -> anyhow::Result<()> {
     }
     for difference in drift.iter().filter(|difference| {
         difference.kind == DriftKind::Changed
-            && std::fs::read(dir.join(&difference.path))
-                .is_ok_and(|bytes| tenantgen::regenerate::has_conflict_markers(&bytes))
+            && read(&difference.path).is_some_and(|bytes| reconcile::has_conflict_markers(&bytes))
     }) {
         eprintln!(
             "note: {} still holds the conflict markers of a merge",
             difference.path
         );
     }
-    if drift.iter().any(|difference| {
-        tenantgen::plan::is_migration(&difference.path) && difference.kind == DriftKind::Changed
-    }) {
+    if drift
+        .iter()
+        .any(|difference| is_migration(&difference.path) && difference.kind == DriftKind::Changed)
+    {
         eprintln!(
             "note: a migration was edited; databases that already applied it won't run it again, and `migrate` refuses a changed one"
         );
@@ -884,34 +617,33 @@ fn check_drift(dir: &Path, allow_edits: bool) -> anyhow::Result<()> {
             "note: spec.yaml changes the database since the last generation; `gen update` appends the migration"
         );
     }
-    if drift.is_empty() {
-        let owned = files
-            .iter()
-            .filter(|file| file.policy == tenantgen::plan::WritePolicy::Generated)
-            .count()
-            + manifest.as_ref().map_or(0, |manifest| {
-                manifest
-                    .files
-                    .keys()
-                    .filter(|path| tenantgen::plan::is_migration(path))
-                    .count()
-            });
-        let but = match kept.len() {
-            0 => String::new(),
-            edits => format!(", but for {} of yours", crate::files(edits, "edit")),
-        };
-        println!(
-            "no drift: the {owned} generated files match what `{}` generates{but}",
-            spec.display()
-        );
-        Ok(())
-    } else {
-        Err(Refusal::Drift {
+    if !drift.is_empty() {
+        return Err(Refusal::Drift {
             count: drift.len(),
-            spec,
+            spec: folder.spec,
         }
-        .into())
+        .into());
     }
+    let owned = files
+        .iter()
+        .filter(|file| file.policy == tenantgen::plan::WritePolicy::Generated)
+        .count()
+        + manifest.as_ref().map_or(0, |manifest| {
+            manifest
+                .files
+                .keys()
+                .filter(|path| is_migration(path))
+                .count()
+        });
+    let but = match kept.len() {
+        0 => String::new(),
+        edits => format!(", but for {} of yours", count(edits, "edit")),
+    };
+    println!(
+        "no drift: the {owned} generated files match what `{}` generates{but}",
+        folder.spec.display()
+    );
+    Ok(())
 }
 
 fn new(
@@ -924,13 +656,16 @@ fn new(
     let source = read_spec(path)?;
     let overridden = overrides.is_some();
     let templates = match &overrides {
-        Some(dir) => Templates::with_overrides(read_overrides(dir)?).map_err(Refusal::Template)?,
+        Some(dir) => {
+            let overrides = folder::read_overrides(dir).map_err(folder_error)?;
+            Templates::with_overrides(overrides).map_err(Refusal::Template)?
+        }
         None => Templates::builtin(),
     };
     let project = match tenantgen::generate(&path.display().to_string(), &source, &templates) {
         Ok(project) => project,
         Err(GenerateError::Invalid(diagnostics)) => {
-            return Err(Refusal::InvalidNothingWritten(diagnostics).into());
+            return Err(Refusal::Invalid(diagnostics).nothing_written().into());
         }
         // A user's template override is input like the spec; a built-in
         // template failing is a bug.
@@ -947,10 +682,7 @@ fn new(
     // Regenerating renders with the same overrides: the project remembers
     // where they are, relative to itself, so it can move with them.
     if let Some(overrides) = &overrides {
-        options.templates = Some(relative_path(
-            &resolved_folder(&dir)?,
-            &resolved_folder(overrides)?,
-        ));
+        options.templates = Some(folder::relative_path(&dir, overrides)?);
     }
     let format = options.format;
     // A project `gen update` has appended migrations to keeps them.
@@ -958,7 +690,7 @@ fn new(
         .ok()
         .and_then(|text| Manifest::parse(&text).ok());
     if let Some(manifest) = manifest {
-        let rewritten = tenantgen::regenerate::migrations_rewritten(&project.files, &manifest);
+        let rewritten = reconcile::migrations_rewritten(&project.files, &manifest);
         if !rewritten.is_empty() {
             return Err(Refusal::MigrationsRewritten {
                 dir: dir.clone(),
@@ -1004,34 +736,4 @@ fn new(
         );
     }
     Ok(())
-}
-
-/// Reads every file under `dir`, keyed by its `/`-separated relative path.
-fn read_overrides(dir: &Path) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut overrides = BTreeMap::new();
-    let mut pending = vec![dir.to_owned()];
-    while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .with_context(|| format!("could not read template folder `{}`", folder.display()))?;
-        for entry in entries {
-            let path = entry
-                .with_context(|| format!("could not read `{}`", folder.display()))?
-                .path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            let name = path
-                .strip_prefix(dir)
-                .expect("walked paths are under the root")
-                .components()
-                .map(|part| part.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("could not read template `{}`", path.display()))?;
-            overrides.insert(name, text);
-        }
-    }
-    Ok(overrides)
 }

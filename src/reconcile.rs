@@ -1,15 +1,17 @@
-//! What regenerating a project would do to each file, worked out from what
-//! the edited spec generates, what the last generation wrote (its manifest)
-//! and what is on disk now. Pure: the caller reads the disk.
+//! Reconciling a regenerated project with the one on disk: what regenerating
+//! would do to each file, worked out from what the edited spec generates,
+//! what the last generation wrote (its manifest) and what is on disk now.
+//! Pure: the caller reads the disk.
 //!
 //! A generator-owned file the user never touched is the generator's to
 //! rewrite or delete. A user-owned file (hooks, custom routes and pages) is
-//! created when missing and otherwise never looked at. One the user changed keeps the user's work: if the
-//! generator's output for it is unchanged it is left alone, otherwise the
-//! two changes must be merged. Migrations are append-only: one that exists
-//! is never rewritten or removed.
+//! created when missing and otherwise never looked at. One the user changed
+//! keeps the user's work: if the generator's output for it is unchanged it
+//! is left alone, otherwise the two changes must be merged. Migrations are
+//! append-only: one that exists is never rewritten or removed.
 
-use crate::plan::{WritePolicy, is_migration};
+use crate::model::is_migration;
+use crate::plan::WritePolicy;
 use crate::render::RenderedFile;
 use crate::state::{Manifest, hash};
 
@@ -47,14 +49,14 @@ pub struct Change {
 /// Every file regenerating would touch, in path order, and how many stay
 /// exactly as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdatePlan {
+pub struct Reconciliation {
     /// The files that change or need attention.
     pub changes: Vec<Change>,
     /// Generator-owned files whose contents stay the same.
     pub unchanged: usize,
 }
 
-impl UpdatePlan {
+impl Reconciliation {
     /// Whether anything would be written or deleted.
     pub fn writes_anything(&self) -> bool {
         self.changes.iter().any(|change| {
@@ -71,6 +73,35 @@ impl UpdatePlan {
             .iter()
             .filter(|change| matches!(change.action, Action::Conflict(_)))
     }
+
+    /// What stops an update from applying this: the files it can't handle
+    /// and the hooks files of renamed entities still to be moved
+    /// (`unmoved`) first, then the destructive database changes not allowed
+    /// (`refused`).
+    pub fn blocker(&self, unmoved: usize, refused: usize) -> Option<Blocker> {
+        match self.conflicts().count() + unmoved {
+            0 if refused > 0 => Some(Blocker::Destructive(refused)),
+            0 => None,
+            count => Some(Blocker::Conflicts(count)),
+        }
+    }
+}
+
+/// Why an update can't be applied as things stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Blocker {
+    /// Files regenerating can't handle, or hooks files still to be moved.
+    #[error("{} can't be regenerated as things stand", count(*.0, "file"))]
+    Conflicts(usize),
+    /// Destructive database changes the user has not allowed.
+    #[error("{} refused; review {}, then rerun with --allow-destructive", count(*.0, "destructive database change"), if *.0 == 1 { "it" } else { "them" })]
+    Destructive(usize),
+}
+
+/// `count` and `noun`, plural unless one (`1 file`, `3 files`).
+pub fn count(count: usize, noun: &str) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {noun}{plural}")
 }
 
 /// What happened to one file when a plan was resolved.
@@ -121,7 +152,7 @@ impl Resolution {
 /// the difference for the user's and drop the generator's change, so every
 /// difference is marked instead. Conflicts and kept files write nothing.
 pub fn resolve(
-    plan: &UpdatePlan,
+    plan: &Reconciliation,
     files: &[RenderedFile],
     base: &[RenderedFile],
     last: &Manifest,
@@ -238,14 +269,14 @@ pub fn has_conflict_markers(text: &[u8]) -> bool {
         && lines.any(|line| line.starts_with(">>>>>>> "))
 }
 
-/// Plans regenerating: `files` is what the spec generates now, laid out as
+/// Reconciles: `files` is what the spec generates now, laid out as
 /// written; `last` is the manifest of the last generation; `read` reads a
 /// file of the project as it is now.
-pub fn plan_update(
+pub fn reconcile(
     files: &[RenderedFile],
     last: &Manifest,
     mut read: impl FnMut(&str) -> Option<Vec<u8>>,
-) -> UpdatePlan {
+) -> Reconciliation {
     let mut changes = Vec::new();
     let mut unchanged = 0;
     let owned: Vec<&RenderedFile> = files
@@ -340,7 +371,7 @@ pub fn plan_update(
         });
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
-    UpdatePlan { changes, unchanged }
+    Reconciliation { changes, unchanged }
 }
 
 /// The migrations of the last generation (`last`) that writing `files` over
@@ -388,7 +419,7 @@ mod tests {
         let manifest = Manifest::of(&generated_files(last));
         let disk: BTreeMap<&str, &str> = disk.iter().copied().collect();
         let files = generated_files(now);
-        plan_update(&files, &manifest, |path| {
+        reconcile(&files, &manifest, |path| {
             disk.get(path).map(|text| text.as_bytes().to_vec())
         })
         .changes
@@ -521,7 +552,7 @@ mod tests {
         let read = |path: &str| disk.get(path).map(|text| text.as_bytes().to_vec());
         let files = [generated("a", "2\n"), generated("m", "x\ny\ntheirs\n")];
         let base = [generated("m", "x\ny\nz\n")];
-        let plan = plan_update(&files, &manifest, read);
+        let plan = reconcile(&files, &manifest, read);
         let resolution = resolve(&plan, &files, &base, &manifest, read);
         assert_eq!(
             resolution.outcomes,
@@ -552,7 +583,7 @@ mod tests {
         let read = |path: &str| disk.get(path).map(|text| text.as_bytes().to_vec());
         let files = [generated("m", "theirs\ny\nz\n")];
         let base = [generated("m", "x (reworded)\ny\nz\n")];
-        let plan = plan_update(&files, &manifest, read);
+        let plan = reconcile(&files, &manifest, read);
         let resolution = resolve(&plan, &files, &base, &manifest, read);
         assert_eq!(
             resolution.outcomes,

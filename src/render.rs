@@ -215,7 +215,7 @@ pub fn place_root_package(lock: &str, app: &str) -> String {
 
 /// The JSON Schema of the spec format, pretty-printed with a final newline.
 pub fn spec_schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&crate::spec::json_schema())
+    let mut text = serde_json::to_string_pretty(&crate::schema::json_schema())
         .expect("a JSON value always serializes");
     text.push('\n');
     text

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::plan::{WritePolicy, is_migration};
+use crate::model::is_migration;
+use crate::plan::WritePolicy;
 use crate::render::RenderedFile;
 
 /// The manifest's path in a project.

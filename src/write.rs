@@ -6,6 +6,7 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
+use crate::format::{self, FormatError};
 use crate::plan::WritePolicy;
 use crate::render::RenderedFile;
 
@@ -27,9 +28,9 @@ pub enum WriteError {
     /// A planned path would leave the project folder (a bug, never input).
     #[error("refusing to write `{0}`: it is not inside the project folder")]
     OutsideProject(String),
-    /// rustfmt rejected a generated file: a bug in a template.
-    #[error("rustfmt could not format the generated Rust code:\n{0}")]
-    Format(String),
+    /// The Rust could not be laid out.
+    #[error(transparent)]
+    Format(#[from] FormatError),
     /// A file an interrupted update changed was changed again since, so
     /// rolling the update back would lose that edit.
     #[error("`{}` changed after an update was interrupted, so nothing was rolled back; keep what you need of it, then delete `{}`, which holds the files the update had set aside (under old/)", path.display(), staging.display())]
@@ -166,11 +167,11 @@ pub fn write_project(
         on_file(file);
     }
     if options.format {
-        summary.formatted = format_rust(staging.path(), files)?;
+        summary.formatted = format::rustfmt(staging.path(), files)?;
     }
     // The manifest hashes files as written: the Rust as rustfmt laid it out.
     let written = if summary.formatted {
-        read_back_rust(staging.path(), files)?
+        format::read_back(staging.path(), files)?
     } else {
         files.to_vec()
     };
@@ -488,44 +489,6 @@ fn remove_empty_folders(dir: &Path, file: &Path) {
     }
 }
 
-/// `files` as `gen new` would write them: the Rust laid out by rustfmt in
-/// a scratch folder, everything else as rendered. Returns them and whether
-/// rustfmt ran.
-pub fn laid_out(files: &[RenderedFile]) -> Result<(Vec<RenderedFile>, bool), WriteError> {
-    laid_out_only(files, |_| true)
-}
-
-/// The files among `files` that `wanted` picks, laid out as [`laid_out`]
-/// does. rustfmt runs on those alone (a merge needs a few files, not the
-/// project); the others are staged too, so that modules they declare are
-/// found.
-pub fn laid_out_only(
-    files: &[RenderedFile],
-    wanted: impl Fn(&str) -> bool,
-) -> Result<(Vec<RenderedFile>, bool), WriteError> {
-    let scratch = tempfile::Builder::new()
-        .prefix("tenantgen-layout-")
-        .tempdir()
-        .map_err(io_error(&std::env::temp_dir()))?;
-    for file in files.iter().filter(|file| is_rust(file)) {
-        write_file(&scratch.path().join(&file.path), &file.contents)?;
-    }
-    let picked: Vec<RenderedFile> = files
-        .iter()
-        .filter(|file| wanted(&file.path))
-        .cloned()
-        .collect();
-    if format_rust(scratch.path(), &picked)? {
-        Ok((read_back_rust(scratch.path(), &picked)?, true))
-    } else {
-        Ok((picked, false))
-    }
-}
-
-fn is_rust(file: &RenderedFile) -> bool {
-    file.path.ends_with(".rs")
-}
-
 /// Writes `contents` to `path`, creating its folders.
 fn write_file(path: &Path, contents: &str) -> Result<(), WriteError> {
     if let Some(folder) = path.parent() {
@@ -542,52 +505,6 @@ fn move_into(from: &Path, to: &Path, path: &str) -> Result<(), WriteError> {
         fs::create_dir_all(folder).map_err(io_error(folder))?;
     }
     fs::rename(from.join(path), &target).map_err(io_error(&target))
-}
-
-/// `files` with the Rust among them as rustfmt left it under `root`.
-fn read_back_rust(root: &Path, files: &[RenderedFile]) -> Result<Vec<RenderedFile>, WriteError> {
-    files
-        .iter()
-        .map(|file| {
-            let mut file = file.clone();
-            if is_rust(&file) {
-                let path = root.join(&file.path);
-                file.contents = fs::read_to_string(&path).map_err(io_error(&path))?;
-            }
-            Ok(file)
-        })
-        .collect()
-}
-
-/// Lays out the staged Rust files with rustfmt, when it is installed (as it
-/// is with every rustup toolchain); `RUSTFMT` names another binary. Templates
-/// already follow rustfmt's style for ordinary names, but rustfmt's line
-/// breaking depends on how long names are, which only it can judge, and the
-/// generated project must pass `cargo fmt --check`. Returns whether it ran.
-/// One process for all files: rustfmt also formats the modules a file
-/// declares, so two processes would write the same file at once.
-fn format_rust(staging: &Path, files: &[RenderedFile]) -> Result<bool, WriteError> {
-    let rust_files: Vec<PathBuf> = files
-        .iter()
-        .filter(|file| is_rust(file))
-        .map(|file| staging.join(&file.path))
-        .collect();
-    if rust_files.is_empty() {
-        return Ok(false);
-    }
-    let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let output = std::process::Command::new(&rustfmt)
-        .args(["--edition", "2024", "--quiet"])
-        .args(&rust_files)
-        .output();
-    match output {
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(err) => Err(io_error(Path::new(&rustfmt))(err)),
-        Ok(output) if output.status.success() => Ok(true),
-        Ok(output) => Err(WriteError::Format(
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )),
-    }
 }
 
 /// Writes one new file; an existing file is never overwritten.

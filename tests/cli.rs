@@ -924,7 +924,9 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let (code, stdout, stderr) = update();
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
-        stderr.contains("1 destructive database change refused, nothing was written"),
+        stderr.contains(
+            "1 destructive database change refused; review it, then rerun with --allow-destructive; nothing was written"
+        ),
         "{stderr}"
     );
     let migration = project.join("migrations/0008_create_notes.sql");

@@ -5,6 +5,7 @@
 //! make them up.
 
 mod lint;
+mod migrations;
 pub mod names;
 mod sql;
 mod validate;
@@ -14,6 +15,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use lint::warnings;
+pub use migrations::{MigrationSet, is_migration};
 pub use sql::{
     Check, Column, FieldConstraint, ForeignKey, Index, Table, UncheckedReference, UniqueKey,
 };

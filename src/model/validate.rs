@@ -8,10 +8,8 @@ use super::{
     Action, Database, DefaultValue, Entity, Field, FieldType, Isolation, Model, Noun, OnDelete,
     Permissions, Reference, Role, Scope,
 };
-use crate::diagnostic::Problem;
-use crate::spec::{
-    Located, RawEntity, RawField, RawFieldDef, RawMap, RawPermissions, RawSpec, Span,
-};
+use crate::diagnostic::{Problem, Span};
+use crate::spec::{Located, RawEntity, RawField, RawFieldDef, RawMap, RawPermissions, RawSpec};
 
 /// The longest app name: derived role and database names must stay well
 /// inside PostgreSQL's 63-byte identifiers.
