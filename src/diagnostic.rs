@@ -13,7 +13,8 @@ pub struct Span {
 }
 
 /// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The spec can't be generated.
     Error,
@@ -94,6 +95,76 @@ impl Diagnostics {
             problems,
         }
     }
+}
+
+impl Diagnostics {
+    /// The problems as `gen check --format json` prints them: positions as
+    /// line and column (1-based, columns in characters) and as bytes.
+    pub fn to_json(&self) -> JsonDiagnostics<'_> {
+        let count = |severity| {
+            self.problems
+                .iter()
+                .filter(|problem| problem.severity == severity)
+                .count()
+        };
+        JsonDiagnostics {
+            file: &self.file,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            problems: self
+                .problems
+                .iter()
+                .map(|problem| {
+                    let (line, column) = line_column(&self.source, problem.span.offset);
+                    JsonProblem {
+                        severity: problem.severity,
+                        message: &problem.message,
+                        label: &problem.label,
+                        help: problem.help.as_deref(),
+                        line,
+                        column,
+                        offset: problem.span.offset,
+                        len: problem.span.len,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A spec's problems, for machines: see [`Diagnostics::to_json`].
+#[derive(Debug, serde::Serialize)]
+pub struct JsonDiagnostics<'a> {
+    /// The spec file, as the user named it.
+    pub file: &'a str,
+    /// How many problems stop generation.
+    pub errors: usize,
+    /// How many are warnings.
+    pub warnings: usize,
+    /// Each problem, in source order.
+    pub problems: Vec<JsonProblem<'a>>,
+}
+
+/// One problem, for machines.
+#[derive(Debug, serde::Serialize)]
+pub struct JsonProblem<'a> {
+    /// An error or a warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: &'a str,
+    /// The note under the offending text.
+    pub label: &'a str,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Byte offset in the file.
+    pub offset: usize,
+    /// Length in bytes.
+    pub len: usize,
 }
 
 impl std::error::Error for Diagnostics {}

@@ -8,7 +8,8 @@ use crate::render::RenderedFile;
 use crate::state::{Manifest, hash};
 
 /// How one generator-owned file differs from what the spec generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DriftKind {
     /// On disk, with other contents.
     Changed,

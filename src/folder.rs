@@ -150,13 +150,18 @@ pub struct Regeneration {
     pub templates: Templates,
 }
 
-/// What the spec of a project generates, laid out as `gen new` writes it.
+/// What the spec of a project generates now, to compare the project with.
 #[derive(Debug)]
-pub struct Generation {
-    /// Every file.
+pub struct Expected {
+    /// Every file, laid out as `gen new` writes it; with a manifest, the
+    /// migrations are those of the last generation plus the appended ones.
     pub files: Vec<RenderedFile>,
     /// Whether rustfmt laid the Rust out.
     pub formatted: bool,
+    /// What the spec does that is worth a second look.
+    pub warnings: Diagnostics,
+    /// The manifest of the last generation, if the project has one.
+    pub manifest: Option<Manifest>,
 }
 
 /// A generated project's folder, with its spec read.
@@ -221,13 +226,27 @@ impl ProjectFolder {
         Templates::with_overrides(overrides).map_err(FolderError::Template)
     }
 
-    /// What the spec generates now, from the built-in templates, laid out:
-    /// for a project whose last generation left no state to compare with.
-    pub fn generation(&self) -> Result<Generation, FolderError> {
+    /// What the spec generates now: as regenerating would, when the last
+    /// generation left its state, else from the built-in templates.
+    pub fn expected(&self) -> Result<Expected, FolderError> {
+        if self.manifest().is_ok() {
+            let regeneration = self.regeneration()?;
+            return Ok(Expected {
+                files: regeneration.files,
+                formatted: regeneration.formatted,
+                warnings: regeneration.warnings,
+                manifest: Some(regeneration.manifest),
+            });
+        }
         let spec = self.spec.display().to_string();
         let project = crate::generate(&spec, &self.source, &Templates::builtin())?;
         let (files, formatted) = format::laid_out(&project.files)?;
-        Ok(Generation { files, formatted })
+        Ok(Expected {
+            files,
+            formatted,
+            warnings: project.warnings,
+            manifest: None,
+        })
     }
 
     /// What regenerating the project from its edited spec produces.
@@ -445,4 +464,38 @@ fn resolved(dir: &Path) -> Result<PathBuf, FolderError> {
         .file_name()
         .ok_or_else(|| FolderError::NotAFolder(dir.to_owned()))?;
     Ok(resolved(parent)?.join(name))
+}
+
+/// `gen new --force` on a project that `gen update` has appended
+/// migrations to would rewrite or drop them; databases may have applied
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{}` has migrations that `gen new` would rewrite or drop ({}); databases may have applied them, so nothing was written: use `gen update`, which appends a migration instead", dir.display(), paths.join(", "))]
+pub struct MigrationsRewritten {
+    /// The project folder.
+    pub dir: PathBuf,
+    /// The migrations.
+    pub paths: Vec<String>,
+}
+
+/// Refuses to write `files` over the project in `dir` when that would
+/// rewrite or leave behind a migration its last generation wrote.
+pub fn keeps_migrations(dir: &Path, files: &[RenderedFile]) -> Result<(), MigrationsRewritten> {
+    let paths = std::fs::read_to_string(dir.join(MANIFEST_PATH))
+        .ok()
+        .and_then(|text| Manifest::parse(&text).ok())
+        .map(|manifest| crate::reconcile::migrations_rewritten(files, &manifest))
+        .unwrap_or_default();
+    if paths.is_empty() {
+        return Ok(());
+    }
+    Err(MigrationsRewritten {
+        dir: dir.to_owned(),
+        paths,
+    })
+}
+
+/// The built-in templates with the overrides in the folder `dir`.
+pub fn templates_with_overrides(dir: &Path) -> Result<Templates, FolderError> {
+    Templates::with_overrides(read_overrides(dir)?).map_err(FolderError::Template)
 }

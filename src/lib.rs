@@ -16,6 +16,7 @@ pub mod model;
 pub mod plan;
 pub mod reconcile;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod spec;
 pub mod state;

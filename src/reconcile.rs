@@ -124,7 +124,7 @@ pub enum Outcome {
 }
 
 /// The files an update writes and deletes, and what happened to each.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Resolution {
     /// Files to write, with their final contents (merges included).
     pub writes: Vec<RenderedFile>,

@@ -1035,3 +1035,58 @@ fn a_folder_in_the_way_is_a_conflict_before_anything_is_written() {
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert_eq!(snapshot(&project), before);
 }
+
+/// Standard output of `gen` with `--format json` in `dir`: its exit code
+/// and the JSON, which must parse.
+fn json(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let (code, stdout, stderr) = outcome(dir, args);
+    serde_json::from_str::<serde_json::Value>(&stdout).unwrap_or_else(|err| {
+        panic!(
+            "`gen {}` printed no JSON ({err}):\n{stdout}{stderr}",
+            args.join(" ")
+        )
+    });
+    (code, stdout)
+}
+
+/// The shapes README.md documents for editors and CI, as reviewed snapshots.
+#[test]
+fn check_plan_and_drift_speak_json() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/cli");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let _bound = settings.bind_to_scope();
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+
+    let (code, stdout) = json(
+        &specs,
+        &["check", "--format", "json", "err_duplicate_key.yaml"],
+    );
+    assert_eq!(code, Some(1), "{stdout}");
+    insta::assert_snapshot!("check-error.json", stdout);
+    let (code, stdout) = json(
+        &specs,
+        &[
+            "check",
+            "--format",
+            "json",
+            "warn_cascade_past_delete_permission.yaml",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+    insta::assert_snapshot!("check-warning.json", stdout);
+
+    let scratch = tempdir();
+    let project = new_crm_project(scratch.path(), "project");
+    let (code, stdout) = json(&project, &["check", "--drift", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    append(&project.join("src/app.rs"), "// a hand edit\n");
+    append(&project.join("spec.yaml"), NOTE_ENTITY);
+    let (code, stdout) = json(&project, &["plan", "--format", "json"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    insta::assert_snapshot!("plan.json", stdout);
+    let (code, stdout) = json(&project, &["check", "--drift", "--format", "json"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    insta::assert_snapshot!("drift.json", stdout);
+}
