@@ -1,7 +1,11 @@
-//! Problems found in a spec, and how they are shown: file:line:column, the
-//! source line with carets under the offending text, and a hint.
+//! Problems found in a spec, and how they are shown: a stable code,
+//! file:line:column, the source line with carets under the offending text
+//! (and under the other places involved), and a hint. annotate-snippets,
+//! rustc's own renderer, lays them out.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// A byte range in the spec source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -31,39 +35,159 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Declares [`Code`]: each kind of problem, its stable id and what it means.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = $id:literal,)*) => {
+        /// What kind of problem: a stable id that tools and searches can
+        /// rely on, shown as `error[id]`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[doc = $doc])+ $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order README.md lists them.
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            /// The id shown with the problem.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $id,)*
+                }
+            }
+
+            /// What the code means, one sentence.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Code::$variant => concat!($($doc),+).trim_start(),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The file is not YAML, or a key holds the wrong kind of value.
+    Yaml = "yaml",
+    /// A mapping has the same key twice.
+    DuplicateKey = "duplicate-key",
+    /// The file holds no spec at all.
+    EmptySpec = "empty-spec",
+    /// A required key is missing (`app`, `isolation`, a field's `type`, ...).
+    MissingKey = "missing-key",
+    /// A key the spec format doesn't have.
+    UnknownKey = "unknown-key",
+    /// A word outside its closed set: a field type, an isolation mode, a scope, an `on_delete`.
+    UnknownValue = "unknown-value",
+    /// An app, role, entity, field or enum value name that is not a valid identifier.
+    InvalidName = "invalid-name",
+    /// A label that is not one line of text.
+    InvalidText = "invalid-text",
+    /// A name that PostgreSQL or the generated app keeps for itself.
+    ReservedName = "reserved-name",
+    /// A name, or a PostgreSQL name derived from it, longer than allowed.
+    NameTooLong = "name-too-long",
+    /// Two things that would get the same name in code, SQL or routes.
+    NameCollision = "name-collision",
+    /// An entity whose API route or web page the generated app uses itself.
+    ReservedRoute = "reserved-route",
+    /// The same role or value listed twice.
+    ListedTwice = "listed-twice",
+    /// A list or mapping that must not be empty (roles, entities, fields, enum values).
+    EmptyList = "empty-list",
+    /// An option that doesn't apply to the field's type.
+    MisplacedOption = "misplaced-option",
+    /// A `min` or `max` that is not a number, doesn't fit, or is out of order.
+    InvalidBound = "invalid-bound",
+    /// A `default` that doesn't fit its field.
+    InvalidDefault = "invalid-default",
+    /// An option that takes true or false.
+    NotABoolean = "not-a-boolean",
+    /// A reference to an entity the spec doesn't define.
+    UnknownEntity = "unknown-entity",
+    /// A permission naming a role the spec doesn't define.
+    UnknownRole = "unknown-role",
+    /// A global entity referring to a tenant's records.
+    GlobalRefersToTenant = "global-refers-to-tenant",
+    /// A permission to write a global entity, which tenants only read.
+    GlobalWrite = "global-write",
+    /// `on_delete: set_null` on a required reference.
+    SetNullOnRequired = "set-null-on-required",
+    /// Required references that go round in a circle.
+    ReferenceCycle = "reference-cycle",
+    /// A `renamed_from` that names the thing itself.
+    RenamedFromItself = "renamed-from-itself",
+    /// A warning: a cascade deletes records that the deleting role may not delete itself.
+    CascadePastPermission = "cascade-past-permission",
+}
+
+/// Another place a problem involves, with a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What is there.
+    pub text: String,
+}
+
 /// One thing wrong with a spec, or worth a second look.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// An error or a warning.
     pub severity: Severity,
+    /// What kind of problem.
+    pub code: Code,
     /// Where in the spec source.
     pub span: Span,
     /// What is wrong, lowercase, naming the thing.
     pub message: String,
     /// A short note under the carets.
     pub label: String,
+    /// The other places involved (the first of two duplicates, say).
+    pub secondary: Vec<Label>,
     /// How to fix it, when there is something to say.
     pub help: Option<String>,
 }
 
 impl Problem {
-    /// An error at `span`.
-    pub fn new(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    /// An error of kind `code` at `span`.
+    pub fn new(
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Problem {
             severity: Severity::Error,
+            code,
             span,
             message: message.into(),
             label: label.into(),
+            secondary: Vec::new(),
             help: None,
         }
     }
 
-    /// A warning at `span`.
-    pub fn warning(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    /// A warning of kind `code` at `span`.
+    pub fn warning(
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Problem {
             severity: Severity::Warning,
-            ..Problem::new(span, message, label)
+            ..Problem::new(code, span, message, label)
         }
+    }
+
+    /// Points at another place the problem involves.
+    pub fn with_secondary(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
     }
 
     /// Adds a hint.
@@ -114,20 +238,32 @@ impl Diagnostics {
             problems: self
                 .problems
                 .iter()
-                .map(|problem| {
-                    let (line, column) = line_column(&self.source, problem.span.offset);
-                    JsonProblem {
-                        severity: problem.severity,
-                        message: &problem.message,
-                        label: &problem.label,
-                        help: problem.help.as_deref(),
-                        line,
-                        column,
-                        offset: problem.span.offset,
-                        len: problem.span.len,
-                    }
+                .map(|problem| JsonProblem {
+                    severity: problem.severity,
+                    code: problem.code.id(),
+                    message: &problem.message,
+                    at: self.place(problem.span, &problem.label),
+                    secondary: problem
+                        .secondary
+                        .iter()
+                        .map(|label| self.place(label.span, &label.text))
+                        .collect(),
+                    help: problem.help.as_deref(),
                 })
                 .collect(),
+        }
+    }
+}
+
+impl Diagnostics {
+    fn place<'a>(&self, span: Span, label: &'a str) -> JsonPlace<'a> {
+        let (line, column) = line_column(&self.source, span.offset);
+        JsonPlace {
+            label,
+            line,
+            column,
+            offset: span.offset,
+            len: span.len,
         }
     }
 }
@@ -150,13 +286,25 @@ pub struct JsonDiagnostics<'a> {
 pub struct JsonProblem<'a> {
     /// An error or a warning.
     pub severity: Severity,
+    /// The kind of problem: [`Code::id`].
+    pub code: &'static str,
     /// What is wrong.
     pub message: &'a str,
-    /// The note under the offending text.
-    pub label: &'a str,
+    /// Where, with the note under the offending text.
+    pub at: JsonPlace<'a>,
+    /// The other places involved.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secondary: Vec<JsonPlace<'a>>,
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
+}
+
+/// A place in the spec, for machines.
+#[derive(Debug, serde::Serialize)]
+pub struct JsonPlace<'a> {
+    /// The note shown there; may be empty.
+    pub label: &'a str,
     /// 1-based line.
     pub line: usize,
     /// 1-based column, in characters.
@@ -169,12 +317,66 @@ pub struct JsonProblem<'a> {
 
 impl std::error::Error for Diagnostics {}
 
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Diagnostics {
+    /// The problems as text, in colour when `styled` (for a terminal).
+    pub fn render(&self, styled: bool) -> String {
+        let renderer = if styled {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut text = String::new();
         for problem in &self.problems {
-            render_problem(f, &self.file, &self.source, problem)?;
-            f.write_char('\n')?;
+            text.push_str(&renderer.render(&[self.report(problem)]));
+            text.push_str("\n\n");
         }
+        text.push_str(&self.summary());
+        text
+    }
+
+    /// One problem as annotate-snippets lays it out.
+    fn report<'a>(&'a self, problem: &'a Problem) -> Group<'a> {
+        let level = match problem.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let range = |span: Span| {
+            let start = floor_char_boundary(&self.source, span.offset.min(self.source.len()));
+            let end = floor_char_boundary(
+                &self.source,
+                (span.offset + span.len).min(self.source.len()),
+            );
+            // A block scalar's span runs on to the next key; point at the
+            // text.
+            let text = self.source[start..end.max(start)].trim_end();
+            start..start + text.len()
+        };
+        let mut snippet = Snippet::source(self.source.as_str())
+            .path(self.file.as_str())
+            .annotation(
+                AnnotationKind::Primary
+                    .span(range(problem.span))
+                    .label(Some(problem.label.as_str()).filter(|label| !label.is_empty())),
+            );
+        for label in &problem.secondary {
+            snippet = snippet.annotation(
+                AnnotationKind::Context
+                    .span(range(label.span))
+                    .label(label.text.as_str()),
+            );
+        }
+        let mut group = level
+            .primary_title(problem.message.as_str())
+            .id(problem.code.id())
+            .element(snippet);
+        if let Some(help) = &problem.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        group
+    }
+
+    /// The last line: how many problems, or warnings.
+    fn summary(&self) -> String {
         let errors = self
             .problems
             .iter()
@@ -182,12 +384,18 @@ impl fmt::Display for Diagnostics {
             .count();
         if errors > 0 || self.problems.is_empty() {
             let noun = if errors == 1 { "problem" } else { "problems" };
-            write!(f, "{}: {errors} {noun} found", self.file)
+            format!("{}: {errors} {noun} found", self.file)
         } else {
             let warnings = self.problems.len();
             let noun = if warnings == 1 { "warning" } else { "warnings" };
-            write!(f, "{}: {warnings} {noun}", self.file)
+            format!("{}: {warnings} {noun}", self.file)
         }
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
     }
 }
 
@@ -206,43 +414,6 @@ fn floor_char_boundary(text: &str, mut idx: usize) -> usize {
         idx -= 1;
     }
     idx
-}
-
-fn render_problem(
-    f: &mut fmt::Formatter<'_>,
-    file: &str,
-    source: &str,
-    problem: &Problem,
-) -> fmt::Result {
-    let (line, column) = line_column(source, problem.span.offset);
-    let line_text = source.lines().nth(line - 1).unwrap_or("");
-    let gutter = " ".repeat(line.to_string().len());
-    let span_text = source
-        .get(problem.span.offset..problem.span.offset + problem.span.len)
-        .unwrap_or("");
-    let on_this_line = span_text.split('\n').next().unwrap_or("");
-    let carets = "^".repeat(on_this_line.chars().count().max(1));
-    // Pad with the line's own tabs, so carets line up however tabs render.
-    let pad: String = line_text
-        .chars()
-        .take(column - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-
-    writeln!(f, "{}: {}", problem.severity, problem.message)?;
-    writeln!(f, "{gutter}--> {file}:{line}:{column}")?;
-    writeln!(f, "{gutter} |")?;
-    writeln!(f, "{line} | {line_text}")?;
-    if problem.label.is_empty() {
-        writeln!(f, "{gutter} | {pad}{carets}")?;
-    } else {
-        writeln!(f, "{gutter} | {pad}{carets} {}", problem.label)?;
-    }
-    if let Some(help) = &problem.help {
-        writeln!(f, "{gutter} |")?;
-        writeln!(f, "{gutter} = help: {help}")?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::diagnostic::{Problem, Span};
+use crate::diagnostic::{Code, Problem, Span};
 
 /// A value together with where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -401,6 +401,7 @@ fn on_delete_schema(_: &mut SchemaGenerator) -> Schema {
 pub fn parse(source: &str) -> Result<Located<RawSpec>, Problem> {
     if is_blank(source) {
         return Err(Problem::new(
+            Code::EmptySpec,
             Span::default(),
             "the spec is empty",
             "expected a mapping here",
@@ -408,7 +409,7 @@ pub fn parse(source: &str) -> Result<Located<RawSpec>, Problem> {
         .with_help("run `gen init` for a commented starter spec"));
     }
     serde_saphyr::from_str::<Located<RawSpec>>(source).map_err(|err| {
-        let (message, help) = describe_yaml_error(&err);
+        let (code, message, help) = describe_yaml_error(&err);
         let span = err.location().map_or(Span::default(), |location| {
             let span = location.span();
             match span
@@ -428,12 +429,56 @@ pub fn parse(source: &str) -> Result<Located<RawSpec>, Problem> {
                 },
             }
         });
-        Problem::new(span, message, "").with_help(help)
+        let problem = Problem::new(code, span, message, "").with_help(help);
+        match &err.without_snippet() {
+            serde_saphyr::Error::DuplicateMappingKey { key: Some(key), .. } => {
+                match first_copy(source, span, key) {
+                    Some(first) => problem.with_secondary(first, "first written here"),
+                    None => problem,
+                }
+            }
+            _ => problem,
+        }
     })
 }
 
+/// Where the key at `again`, written twice in a block mapping, was first
+/// written: the nearest line above at the same indentation that starts
+/// with it, before the mapping ends (a line indented less).
+fn first_copy(source: &str, again: Span, key: &str) -> Option<Span> {
+    let line_start = source
+        .get(..again.offset)?
+        .rfind('\n')
+        .map_or(0, |idx| idx + 1);
+    let indent = again.offset - line_start;
+    let mut end = line_start;
+    while end > 0 {
+        let start = source[..end - 1].rfind('\n').map_or(0, |idx| idx + 1);
+        let line = &source[start..end - 1];
+        end = start;
+        let content = line.trim_start();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let this_indent = line.len() - content.len();
+        if this_indent < indent {
+            return None;
+        }
+        let written = content
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'));
+        if this_indent == indent && written {
+            return Some(Span {
+                offset: start + this_indent,
+                len: key.len(),
+            });
+        }
+    }
+    None
+}
+
 /// A message and a hint for an error that stopped YAML parsing.
-fn describe_yaml_error(err: &serde_saphyr::Error) -> (String, &'static str) {
+fn describe_yaml_error(err: &serde_saphyr::Error) -> (Code, String, &'static str) {
     use serde_saphyr::MessageFormatter as _;
     let err = err.without_snippet();
     let wrong_kind = "each key takes one kind of value; `gen schema` prints the spec format";
@@ -447,9 +492,10 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (String, &'static str) {
                 }
                 other => format!("expected {other} here"),
             };
-            (message, wrong_kind)
+            (Code::Yaml, message, wrong_kind)
         }
         serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
+            Code::DuplicateKey,
             match key {
                 Some(key) => format!("the key `{key}` is written twice in the same mapping"),
                 None => "a key is written twice in the same mapping".to_owned(),
@@ -457,6 +503,7 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (String, &'static str) {
             "keep one of them; a later copy would silently replace the first",
         ),
         serde_saphyr::Error::ExternalMessage { .. } => (
+            Code::Yaml,
             format!(
                 "invalid YAML: {}",
                 serde_saphyr::UserMessageFormatter.format_message(err)
@@ -464,6 +511,7 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (String, &'static str) {
             "check the brackets, quotes and indentation on this line and the lines above",
         ),
         _ => (
+            Code::Yaml,
             lowercase_first(&serde_saphyr::UserMessageFormatter.format_message(err)),
             "`gen schema` prints the spec format; `gen init` writes a commented example",
         ),

@@ -123,7 +123,9 @@ fn warnings_go_to_stderr_and_refuse_nothing() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains(": ok ("), "{stdout}");
     assert!(
-        stderr.contains("warning: deleting `invoice` records also deletes their `line` records"),
+        stderr.contains(
+            "warning[cascade-past-permission]: deleting `invoice` records also deletes their `line` records"
+        ),
         "{stderr}"
     );
     let (code, _, stderr) = outcome(dir.path(), &["new", spec, "-o", "books", "--no-format"]);

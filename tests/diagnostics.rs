@@ -58,3 +58,37 @@ fn questionable_specs_generate_with_one_warning() {
         });
     });
 }
+
+/// Codes are a promise to tools and to people searching for them: each has
+/// a fixture that shows it and a line in README.md that explains it.
+#[test]
+fn every_code_has_a_fixture_and_a_line_in_the_readme() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut shown = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(root.join("specs")).expect("read specs") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !(name.starts_with("err_") || name.starts_with("warn_")) {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).expect("read spec");
+        let problems = match tenantgen::check(name, &source) {
+            Ok(checked) => checked.warnings.problems,
+            Err(diagnostics) => diagnostics.problems,
+        };
+        shown.extend(problems.into_iter().map(|problem| problem.code));
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("read README.md");
+    for &code in tenantgen::diagnostic::Code::ALL {
+        assert!(
+            shown.contains(&code),
+            "no specs/err_*.yaml or warn_*.yaml shows `{}`; add one",
+            code.id()
+        );
+        let line = format!("| `{}` | {} |", code.id(), code.meaning());
+        assert!(readme.contains(&line), "README.md should list {line}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Warnings: a spec that is valid, but does something its author may not
 //! expect. They are reported, and the spec still generates.
 
-use crate::diagnostic::Problem;
+use crate::diagnostic::{Code, Problem};
 use crate::model::{Model, OnDelete};
 use crate::spec::{Located, RawField, RawSpec};
 
@@ -68,7 +68,7 @@ pub fn warnings(raw: &Located<RawSpec>, model: &Model) -> Vec<Problem> {
                 "roles"
             };
             problems.push(
-                Problem::warning(
+                Problem::warning(Code::CascadePastPermission,
                     on_delete.span,
                     format!(
                         "deleting `{}` records also deletes their `{}` records, which {who} {roles} may not delete",

@@ -8,7 +8,7 @@ use super::{
     Action, Database, DefaultValue, Entity, Field, FieldType, Isolation, Model, Noun, OnDelete,
     Permissions, Reference, Role, Scope,
 };
-use crate::diagnostic::{Problem, Span};
+use crate::diagnostic::{Code, Problem, Span};
 use crate::spec::{Located, RawEntity, RawField, RawFieldDef, RawMap, RawPermissions, RawSpec};
 
 /// The longest app name: derived role and database names must stay well
@@ -168,7 +168,7 @@ impl Checker {
         let name = self.snake_name(app, "app name")?;
         if name.starts_with("pg_") {
             self.report(
-                Problem::new(app.span, format!("app name `{name}` starts with `pg_`"), "reserved by PostgreSQL")
+                Problem::new(Code::ReservedName, app.span, format!("app name `{name}` starts with `pg_`"), "reserved by PostgreSQL")
                     .with_help("PostgreSQL reserves role names starting with `pg_`, and the app's roles are named after it; drop the prefix"),
             );
             return None;
@@ -176,6 +176,7 @@ impl Checker {
         if name.chars().count() > APP_MAX_CHARS {
             self.report(
                 Problem::new(
+                    Code::NameTooLong,
                     app.span,
                     format!(
                         "app name `{name}` is {} characters long",
@@ -193,24 +194,29 @@ impl Checker {
     fn roles(&mut self, roles: &Located<Vec<Located<String>>>) -> Vec<Role> {
         if roles.value.is_empty() {
             self.report(
-                Problem::new(roles.span, "no roles are defined", "expected at least one role")
+                Problem::new(Code::EmptyList, roles.span, "no roles are defined", "expected at least one role")
                     .with_help("for example `roles: [owner, admin, member]`; the first role goes to whoever signs a tenant up"),
             );
         }
-        let mut seen = BTreeSet::new();
+        let mut seen = BTreeMap::new();
         let mut out = Vec::new();
         for role in &roles.value {
             let Some(name) = self.snake_name(role, "role name") else {
                 continue;
             };
-            if !seen.insert(name.to_owned()) {
-                self.report(Problem::new(
-                    role.span,
-                    format!("role `{name}` is listed twice"),
-                    "already listed",
-                ));
+            if let Some(&first) = seen.get(name) {
+                self.report(
+                    Problem::new(
+                        Code::ListedTwice,
+                        role.span,
+                        format!("role `{name}` is listed twice"),
+                        "listed again",
+                    )
+                    .with_secondary(first, "first listed here"),
+                );
                 continue;
             }
+            seen.insert(name.to_owned(), role.span);
             out.push(Role {
                 name: name.to_owned(),
                 label: names::words(name),
@@ -228,7 +234,7 @@ impl Checker {
     ) -> Vec<EntityDraft<'a>> {
         if entities.value.0.is_empty() {
             self.report(
-                Problem::new(entities.span, "no entities are defined", "expected at least one entity")
+                Problem::new(Code::EmptyList, entities.span, "no entities are defined", "expected at least one entity")
                     .with_help("add an entity with at least one field, e.g. `company: { fields: { name: string } }`"),
             );
         }
@@ -244,6 +250,7 @@ impl Checker {
             if let Some(first) = by_name.get(&snake) {
                 self.report(
                     Problem::new(
+                        Code::NameCollision,
                         key.span,
                         format!(
                             "entity `{}` collides with entity `{}`",
@@ -251,6 +258,7 @@ impl Checker {
                         ),
                         format!("both become `{snake}`"),
                     )
+                    .with_secondary(first.span, "the first")
                     .with_help("entity names are compared in snake_case; rename one of them"),
                 );
             } else {
@@ -283,6 +291,7 @@ impl Checker {
             if let Some(first) = by_table.get(&plural).filter(|_| !duplicate) {
                 self.report(
                     Problem::new(
+                        Code::NameCollision,
                         plural_span,
                         format!(
                             "entity `{}` has the same plural, `{plural}`, as entity `{}`",
@@ -290,6 +299,7 @@ impl Checker {
                         ),
                         "tables and routes would collide",
                     )
+                    .with_secondary(first.span, "the first")
                     .with_help("set `plural:` on one of them to tell them apart"),
                 );
             } else if !duplicate {
@@ -297,7 +307,7 @@ impl Checker {
             }
             if RESERVED_ROUTES.contains(&plural.as_str()) {
                 self.report(
-                    Problem::new(
+                    Problem::new(Code::ReservedRoute,
                         plural_span,
                         format!("entity `{}` would be served at `/api/{plural}`, which the generated API uses for tenant members", key.value),
                         "route already taken",
@@ -310,7 +320,7 @@ impl Checker {
                 && RESERVED_PAGES.contains(&page.as_str())
             {
                 self.report(
-                    Problem::new(
+                    Problem::new(Code::ReservedRoute,
                         plural_span,
                         format!("entity `{}` would have its web pages at `/{page}`, which the generated app uses itself", key.value),
                         "path already taken",
@@ -322,7 +332,7 @@ impl Checker {
                 && (snake == tenant || plural == names::pluralize(tenant))
             {
                 self.report(
-                    Problem::new(
+                    Problem::new(Code::ReservedName,
                         key.span,
                         format!("entity `{}` has the name of the tenant, `{tenant}`", key.value),
                         "tenants are built in",
@@ -363,7 +373,7 @@ impl Checker {
     ) -> Vec<FieldDraft<'a>> {
         if fields.value.0.is_empty() {
             self.report(
-                Problem::new(fields.span, format!("entity `{}` has no fields", entity.value), "expected at least one field")
+                Problem::new(Code::EmptyList, fields.span, format!("entity `{}` has no fields", entity.value), "expected at least one field")
                     .with_help("id, created_at and updated_at are implicit; add the entity's own fields, e.g. `name: string`"),
             );
         }
@@ -377,6 +387,7 @@ impl Checker {
             if SYSTEM_COLUMNS.contains(&snake.as_str()) {
                 self.report(
                     Problem::new(
+                        Code::ReservedName,
                         key.span,
                         format!(
                             "field `{}` has the name of a PostgreSQL system column",
@@ -393,7 +404,7 @@ impl Checker {
             }
             if IMPLICIT_COLUMNS.contains(&snake.as_str()) {
                 self.report(
-                    Problem::new(key.span, format!("field `{}` uses a reserved column name", key.value), "every entity has this column already")
+                    Problem::new(Code::ReservedName, key.span, format!("field `{}` uses a reserved column name", key.value), "every entity has this column already")
                         .with_help(format!("id, created_at, updated_at and tenant_id are implicit; rename the field (e.g. `{snake}_value`)")),
                 );
                 continue;
@@ -401,6 +412,7 @@ impl Checker {
             if let Some(first) = by_name.get(&snake) {
                 self.report(
                     Problem::new(
+                        Code::NameCollision,
                         key.span,
                         format!(
                             "field `{}` collides with field `{}` of entity `{}`",
@@ -408,6 +420,7 @@ impl Checker {
                         ),
                         format!("both become `{snake}`"),
                     )
+                    .with_secondary(first.span, "the first")
                     .with_help("field names are compared in snake_case; rename one of them"),
                 );
                 continue;
@@ -420,6 +433,7 @@ impl Checker {
             if IMPLICIT_COLUMNS.contains(&column.as_str()) {
                 self.report(
                     Problem::new(
+                        Code::ReservedName,
                         key.span,
                         format!(
                             "ref field `{}` would be stored in the reserved column `{column}`",
@@ -433,7 +447,8 @@ impl Checker {
             }
             if let Some(first) = by_column.get(&column) {
                 self.report(
-                    Problem::new(key.span, format!("field `{}` and field `{}` would both be stored in column `{column}`", key.value, first.value), "column already taken")
+                    Problem::new(Code::NameCollision, key.span, format!("field `{}` and field `{}` would both be stored in column `{column}`", key.value, first.value), "column already taken")
+                        .with_secondary(first.span, "stored there first")
                         .with_help("a ref field named `x` is stored in column `x_id`; rename one of the fields"),
                 );
                 continue;
@@ -479,6 +494,7 @@ impl Checker {
             RawField::Empty => {
                 self.report(
                     Problem::new(
+                        Code::MissingKey,
                         key.span,
                         format!("field `{}.{}` has no type", entity.value, key.value),
                         "expected a type",
@@ -509,6 +525,7 @@ impl Checker {
         {
             self.report(
                 Problem::new(
+                    Code::MisplacedOption,
                     values.span,
                     misplaced("values"),
                     "only enum fields have values",
@@ -521,6 +538,7 @@ impl Checker {
                 if let Some(value) = value {
                     self.report(
                         Problem::new(
+                            Code::MisplacedOption,
                             value.span,
                             misplaced(option),
                             "only ref fields have this option",
@@ -534,7 +552,7 @@ impl Checker {
             for (option, value) in [("min", &def.min), ("max", &def.max)] {
                 if let Some(value) = value {
                     self.report(
-                        Problem::new(value.span, misplaced(option), "no bound applies to this type")
+                        Problem::new(Code::MisplacedOption, value.span, misplaced(option), "no bound applies to this type")
                             .with_help("min and max bound numbers (integer, bigint, decimal, float) and lengths (string, text, email, url)"),
                     );
                 }
@@ -547,7 +565,7 @@ impl Checker {
             ] {
                 if let Some(value) = value.as_ref().filter(|_| set) {
                     self.report(
-                        Problem::new(value.span, misplaced(option), "json values are not compared")
+                        Problem::new(Code::MisplacedOption, value.span, misplaced(option), "json values are not compared")
                             .with_help(format!("remove `{option}`; store the value you need to look up in a field of its own")),
                     );
                 }
@@ -577,7 +595,7 @@ impl Checker {
             if on_delete == OnDelete::SetNull && required {
                 let span = def.on_delete.as_ref().map_or(key.span, |v| v.span);
                 self.report(
-                    Problem::new(span, format!("{what} is required, so it can't be set to null when its target is deleted"), "set_null on a required ref")
+                    Problem::new(Code::SetNullOnRequired, span, format!("{what} is required, so it can't be set to null when its target is deleted"), "set_null on a required ref")
                         .with_help("use `on_delete: cascade` or `restrict`, or drop `required: true`"),
                 );
                 return None;
@@ -591,6 +609,7 @@ impl Checker {
             Some(default) if field_type == FieldType::Ref => {
                 self.report(
                     Problem::new(
+                        Code::MisplacedOption,
                         default.span,
                         misplaced("default"),
                         "a ref can't have a default",
@@ -696,6 +715,7 @@ impl Checker {
             let serde_json::Value::Number(number) = &bound.value else {
                 self.problems.push(
                     Problem::new(
+                        Code::InvalidBound,
                         bound.span,
                         format!("`{option}` of {what} must be a number"),
                         "not a number",
@@ -707,6 +727,7 @@ impl Checker {
             if !is_exact(number) {
                 self.problems.push(
                     Problem::new(
+                        Code::InvalidBound,
                         bound.span,
                         format!("`{option}` of {what} has more digits than can be kept exactly"),
                         "would be rounded",
@@ -751,6 +772,7 @@ impl Checker {
             match problem {
                 Some(message) => {
                     self.problems.push(Problem::new(
+                        Code::InvalidBound,
                         bound.span,
                         message,
                         format!("`{number}` doesn't fit"),
@@ -770,6 +792,7 @@ impl Checker {
         {
             self.report(
                 Problem::new(
+                    Code::InvalidBound,
                     low.span,
                     format!(
                         "`min` ({}) of {what} is greater than `max` ({})",
@@ -792,6 +815,7 @@ impl Checker {
         if values.value.is_empty() {
             self.report(
                 Problem::new(
+                    Code::EmptyList,
                     values.span,
                     format!("{what} has no values"),
                     "expected at least one value",
@@ -800,21 +824,26 @@ impl Checker {
             );
             return None;
         }
-        let mut seen = BTreeSet::new();
+        let mut seen = BTreeMap::new();
         let mut out = Vec::new();
         let before = self.problems.len();
         for value in &values.value {
             let Some(name) = self.snake_name(value, "enum value") else {
                 continue;
             };
-            if !seen.insert(name.to_owned()) {
-                self.report(Problem::new(
-                    value.span,
-                    format!("value `{name}` of {what} is listed twice"),
-                    "already listed",
-                ));
+            if let Some(&first) = seen.get(name) {
+                self.report(
+                    Problem::new(
+                        Code::ListedTwice,
+                        value.span,
+                        format!("value `{name}` of {what} is listed twice"),
+                        "listed again",
+                    )
+                    .with_secondary(first, "first listed here"),
+                );
                 continue;
             }
+            seen.insert(name.to_owned(), value.span);
             out.push(name.to_owned());
         }
         (self.problems.len() == before).then_some(out)
@@ -833,6 +862,7 @@ impl Checker {
         let json = default.value.clone();
         let mismatch = |expected: &str| {
             Problem::new(
+                Code::InvalidDefault,
                 default.span,
                 format!("the default of {what} doesn't match its type `{field_type}`"),
                 format!("expected {expected}"),
@@ -866,7 +896,7 @@ impl Checker {
                 if min.is_some_and(|min| length < number_value(&min.value))
                     || max.is_some_and(|max| length > number_value(&max.value))
                 {
-                    self.report(Problem::new(default.span, format!("the default of {what} is {length} characters long, outside its min and max"), "length out of bounds"));
+                    self.report(Problem::new(Code::InvalidDefault, default.span, format!("the default of {what} is {length} characters long, outside its min and max"), "length out of bounds"));
                     return None;
                 }
                 if field_type == FieldType::Email && !looks_like_email(text) {
@@ -882,6 +912,7 @@ impl Checker {
             (FieldType::Enum, Value::String(text)) if values.contains(text) => sql_string(text),
             (FieldType::Enum, Value::String(text)) => {
                 let mut problem = Problem::new(
+                    Code::InvalidDefault,
                     default.span,
                     format!("the default `{text}` of {what} is not one of its values"),
                     "not an enum value",
@@ -901,6 +932,7 @@ impl Checker {
                 if !is_exact(number) {
                     self.report(
                         Problem::new(
+                            Code::InvalidDefault,
                             default.span,
                             format!(
                                 "the default of {what} has more digits than can be kept exactly"
@@ -934,6 +966,7 @@ impl Checker {
                     || max.is_some_and(|max| value > number_value(&max.value))
                 {
                     self.report(Problem::new(
+                        Code::InvalidDefault,
                         default.span,
                         format!("the default of {what} is outside its min and max"),
                         "out of bounds",
@@ -1015,6 +1048,7 @@ impl Checker {
                     let target_name = names::snake(&to.value);
                     let Some(&entity_index) = index_of.get(target_name.as_str()) else {
                         let mut problem = Problem::new(
+                            Code::UnknownEntity,
                             to.span,
                             format!(
                                 "field `{}.{}` refers to unknown entity `{}`",
@@ -1038,6 +1072,7 @@ impl Checker {
                     if draft.scope == Scope::Global && drafts[entity_index].scope == Scope::Tenant {
                         self.report(
                             Problem::new(
+                                Code::GlobalRefersToTenant,
                                 to.span,
                                 format!(
                                     "global entity `{}` refers to tenant entity `{}`",
@@ -1081,7 +1116,7 @@ impl Checker {
                 };
                 if name.name.len() > SQL_IDENTIFIER_MAX_BYTES {
                     self.report(
-                        Problem::new(
+                        Problem::new(Code::NameTooLong,
                             span,
                             format!("{owner} makes the PostgreSQL name `{}` {} bytes long", name.name, name.name.len()),
                             format!("PostgreSQL cuts names at {SQL_IDENTIFIER_MAX_BYTES} bytes"),
@@ -1153,6 +1188,7 @@ impl Checker {
             let chain: Vec<&str> = cycle.iter().map(|&idx| refs[idx].field.as_str()).collect();
             self.report(
                 Problem::new(
+                    Code::ReferenceCycle,
                     refs[start].span,
                     format!("required references form a cycle: {}", chain.join(" → ")),
                     "no record could ever be created first",
@@ -1170,7 +1206,7 @@ impl Checker {
         for (key, span, owner) in names {
             match seen.get(&key) {
                 Some(first) => self.report(
-                    Problem::new(
+                    Problem::new(Code::NameCollision,
                         span,
                         format!("{owner} and {first} would both create the PostgreSQL table or index `{}`", key.1),
                         "name already taken",
@@ -1193,6 +1229,7 @@ impl Checker {
                 if let Some(first) = seen.get(name) {
                     checker.report(
                         Problem::new(
+                            Code::NameCollision,
                             key.span,
                             format!(
                                 "`{}` and `{}` both become the {kind} `{name}`",
@@ -1200,6 +1237,7 @@ impl Checker {
                             ),
                             "name already taken",
                         )
+                        .with_secondary(first.span, "the first")
                         .with_help("rename one of them"),
                     );
                 } else {
@@ -1280,15 +1318,16 @@ impl Checker {
             };
             if draft.scope == Scope::Global && action != Action::Read {
                 checker.report(
-                    Problem::new(list.span, format!("entity `{}` is global, so tenants can't {action} its records", draft.key.value), "global entities are read-only to tenants")
+                    Problem::new(Code::GlobalWrite, list.span, format!("entity `{}` is global, so tenants can't {action} its records", draft.key.value), "global entities are read-only to tenants")
                         .with_help("remove this action; global data is written by migrations or by the database owner"),
                 );
                 return Vec::new();
             }
             let mut out: Vec<String> = Vec::new();
-            for role in &list.value {
+            for (index, role) in list.value.iter().enumerate() {
                 if !all.contains(&role.value) {
                     let mut problem = Problem::new(
+                        Code::UnknownRole,
                         role.span,
                         format!("{what} name unknown role `{}`", role.value),
                         "not in `roles`",
@@ -1302,12 +1341,19 @@ impl Checker {
                         None => problem.with_help(known),
                     };
                     checker.report(problem);
-                } else if out.contains(&role.value) {
-                    checker.report(Problem::new(
-                        role.span,
-                        format!("role `{}` is listed twice for `{action}`", role.value),
-                        "already listed",
-                    ));
+                } else if let Some(first) = list.value[..index]
+                    .iter()
+                    .find(|earlier| earlier.value == role.value)
+                {
+                    checker.report(
+                        Problem::new(
+                            Code::ListedTwice,
+                            role.span,
+                            format!("role `{}` is listed twice for `{action}`", role.value),
+                            "listed again",
+                        )
+                        .with_secondary(first.span, "first listed here"),
+                    );
                 } else {
                     out.push(role.value.clone());
                 }
@@ -1341,6 +1387,7 @@ impl Checker {
             Some(other) => {
                 self.report(
                     Problem::new(
+                        Code::NotABoolean,
                         other.span,
                         format!("`{option}` of {what} must be true or false"),
                         "not a boolean",
@@ -1379,6 +1426,7 @@ impl Checker {
             };
             self.report(
                 Problem::new(
+                    Code::MissingKey,
                     owner_span,
                     format!("{owner} is missing the required key `{key}`"),
                     format!("`{key}` is missing here"),
@@ -1406,6 +1454,7 @@ impl Checker {
                 sorted(known.iter().copied()).join(", ")
             );
             let problem = Problem::new(
+                Code::UnknownKey,
                 key.span,
                 format!("unknown {noun} `{}` in {owner}", key.value),
                 format!("unknown {noun}"),
@@ -1433,6 +1482,7 @@ impl Checker {
             sorted(names.iter().copied()).join(", ")
         );
         let problem = Problem::new(
+            Code::UnknownValue,
             value.span,
             format!("unknown {what} `{}`", value.value),
             format!("not a known {what}"),
@@ -1456,6 +1506,7 @@ impl Checker {
         }
         let suggestion = names::snake(name);
         let mut problem = Problem::new(
+            Code::InvalidName,
             value.span,
             format!("invalid {what} `{name}`"),
             "not a lowercase identifier",
@@ -1477,7 +1528,7 @@ impl Checker {
             return Some(names::snake(&value.value));
         }
         self.report(
-            Problem::new(value.span, format!("invalid {what} `{}`", value.value), "not an identifier")
+            Problem::new(Code::InvalidName, value.span, format!("invalid {what} `{}`", value.value), "not an identifier")
                 .with_help("use ASCII letters, digits and underscores, starting with a letter (e.g. `line_item` or `LineItem`)"),
         );
         None
@@ -1494,7 +1545,7 @@ impl Checker {
         let old = self.spec_name(value, "renamed_from name")?;
         if old == current {
             self.report(
-                Problem::new(
+                Problem::new(Code::RenamedFromItself,
                     value.span,
                     format!("{what} `{current}` is renamed from its own name"),
                     "same name",
@@ -1512,6 +1563,7 @@ impl Checker {
         if text.is_empty() || text.chars().any(char::is_control) {
             self.report(
                 Problem::new(
+                    Code::InvalidText,
                     value.span,
                     format!("invalid {what} {:?}", value.value),
                     "expected one line of text",

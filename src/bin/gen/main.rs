@@ -10,59 +10,17 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::{CommandFactory, Parser};
 use indicatif::{ProgressBar, ProgressStyle};
-use tenantgen::folder::{self, FolderError, ProjectFolder, Regeneration};
+use tenantgen::folder::{self, ProjectFolder, Regeneration};
 use tenantgen::model::Isolation;
-use tenantgen::reconcile::{Blocker, count};
-use tenantgen::report::{DriftReport, Drifted, Outlook, PlanReport, UpdateReport};
+use tenantgen::report::{DriftReport, Outlook, PlanReport, UpdateReport};
 use tenantgen::write::{self, WriteError};
 use tenantgen::{Diagnostics, GenerateError, Templates};
 
 use args::{Cli, Command, Format};
+use refusal::{Refusal, colour, folder_error, write_refusal};
 
 mod args;
-
-/// A failure that is the input's fault: exit code 1.
-#[derive(Debug, thiserror::Error)]
-enum Refusal {
-    #[error("{0}")]
-    Invalid(Diagnostics),
-    /// Already said, on standard output (`--format json`).
-    #[error("")]
-    Silent,
-    #[error(transparent)]
-    Write(WriteError),
-    #[error("{0}")]
-    Template(tenantgen::RenderError),
-    #[error(transparent)]
-    Folder(FolderError),
-    #[error(transparent)]
-    Blocked(Blocker),
-    #[error("{0}; nothing was written")]
-    NothingWritten(Box<Refusal>),
-    #[error(transparent)]
-    Drift(Drifted),
-    #[error(transparent)]
-    Plan(Outlook),
-    #[error(transparent)]
-    MigrationsRewritten(folder::MigrationsRewritten),
-    #[error("{} ha{} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", count(*.0, "merged file"), if *.0 == 1 { "s" } else { "ve" })]
-    MergeConflicts(usize),
-}
-
-impl Refusal {
-    fn nothing_written(self) -> Refusal {
-        Refusal::NothingWritten(Box::new(self))
-    }
-}
-
-/// The input's fault (exit code 1) or not (exit code 2).
-fn folder_error(err: FolderError) -> anyhow::Error {
-    if err.is_refusal() {
-        Refusal::Folder(err).into()
-    } else {
-        err.into()
-    }
-}
+mod refusal;
 
 fn main() -> ExitCode {
     // Output piped into `head` or `less` ends quietly when the reader
@@ -78,7 +36,7 @@ fn main() -> ExitCode {
         Err(err) => {
             if let Some(refusal) = err.downcast_ref::<Refusal>() {
                 if !matches!(refusal, Refusal::Silent) {
-                    eprintln!("{refusal}");
+                    eprintln!("{}", refusal.shown());
                 }
                 return ExitCode::from(1);
             }
@@ -94,24 +52,20 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Init { file, isolation } => init(&file, isolation.into()),
+        // clap requires the spec unless --drift is given.
         Command::Check {
             path,
-            drift: true,
+            drift,
             allow_edits,
             format,
-        } => check_drift(
-            path.as_deref().unwrap_or_else(|| Path::new(".")),
-            allow_edits,
-            format,
-        ),
-        Command::Check {
-            path: Some(spec),
-            format,
-            ..
-        } => check(&spec, format),
-        Command::Check { path: None, .. } => {
-            unreachable!("clap requires the spec unless --drift is given")
-        }
+        } => match path {
+            Some(spec) if !drift => check(&spec, format),
+            dir => check_drift(
+                dir.as_deref().unwrap_or(Path::new(".")),
+                allow_edits,
+                format,
+            ),
+        },
         Command::Plan {
             dir,
             diff,
@@ -150,14 +104,6 @@ fn run(command: Command) -> anyhow::Result<()> {
 fn read_spec(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path)
         .with_context(|| format!("could not read spec `{}`", path.display()))
-}
-
-fn write_refusal(err: WriteError) -> anyhow::Error {
-    if err.is_refusal() {
-        Refusal::Write(err).into()
-    } else {
-        err.into()
-    }
 }
 
 fn init(file: &Path, isolation: Isolation) -> anyhow::Result<()> {
@@ -208,7 +154,7 @@ fn check(path: &Path, format: Format) -> anyhow::Result<()> {
 /// Warnings go to standard error, before whatever the command goes on to do.
 fn print_warnings(warnings: &Diagnostics) {
     if !warnings.problems.is_empty() {
-        eprintln!("{warnings}\n");
+        eprintln!("{}\n", warnings.render(colour()));
     }
 }
 
