@@ -489,6 +489,48 @@ pub struct Database {
     pub ledger_table: String,
 }
 
+/// The schema of tenants, users and memberships: apart from entity tables,
+/// so that no entity name can collide with them.
+const CONTROL_SCHEMA: &str = "control";
+
+/// The transaction-local setting that names the current tenant.
+const TENANT_SETTING: &str = "app.tenant_id";
+
+impl Database {
+    /// The database names of the app `app` whose members hold `roles`.
+    fn new(app: &str, roles: &[Role]) -> Database {
+        let current_tenant = format!("nullif(current_setting('{TENANT_SETTING}', true), '')::uuid");
+        let role_literals: Vec<&str> = roles.iter().map(|role| role.sql_literal.as_str()).collect();
+        let control = |name: &str| format!("{CONTROL_SCHEMA}.{name}");
+        Database {
+            role_check: format!("role IN ({})", role_literals.join(", ")),
+            name: app.to_owned(),
+            owner_role: names::sql_ident(&format!("{app}_owner")),
+            runtime_role: names::sql_ident(&format!("{app}_runtime")),
+            control_schema: CONTROL_SCHEMA.to_owned(),
+            tenants_table: control("tenants"),
+            users_table: control("users"),
+            memberships_table: control("memberships"),
+            sessions_table: control("sessions"),
+            refresh_tokens_table: control("refresh_tokens"),
+            standing: control("standing"),
+            notify_standing: control("notify_standing"),
+            standing_channel: format!("{app}_standing"),
+            tenant_schema_pattern: "^t_[a-z0-9_]{1,61}$".to_owned(),
+            tenant_schema_name: "'t_' || replace(slug, '-', '_')".to_owned(),
+            tenant_setting: TENANT_SETTING.to_owned(),
+            tenant_predicate: format!("tenant_id = {current_tenant}"),
+            current_tenant,
+            tenant_by_slug: control("tenant_by_slug"),
+            tenant_migrations_table: control("tenant_migrations"),
+            migrate_tenant: control("migrate_tenant"),
+            provision_tenant: control("provision_tenant"),
+            enter_tenant: control("enter_tenant"),
+            ledger_table: "schema_migrations".to_owned(),
+        }
+    }
+}
+
 /// A role users of a tenant can hold.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
