@@ -596,6 +596,113 @@ pub struct Permissions {
     pub delete: Vec<Role>,
 }
 
+/// The query parameters of a list that are not filters.
+const LIST_PARAMETERS: &[&str] = &["limit", "page", "q", "sort"];
+
+/// What validation settled about a field; [`Field::new`] derives the rest.
+pub(crate) struct SettledField {
+    pub(crate) name: String,
+    pub(crate) field_type: FieldType,
+    pub(crate) required: bool,
+    pub(crate) unique: bool,
+    pub(crate) index: bool,
+    pub(crate) default: Option<DefaultValue>,
+    pub(crate) min: Option<serde_json::Number>,
+    pub(crate) max: Option<serde_json::Number>,
+    pub(crate) values: Vec<String>,
+    pub(crate) label: String,
+    pub(crate) renamed_from: Option<String>,
+}
+
+impl Field {
+    /// The field, with every name and type derived from what was settled;
+    /// its reference is resolved later, once every entity is known.
+    pub(crate) fn new(settled: SettledField) -> Field {
+        let SettledField {
+            name,
+            field_type,
+            required,
+            unique,
+            index,
+            default,
+            min,
+            max,
+            values,
+            label,
+            renamed_from,
+        } = settled;
+        let column = if field_type == FieldType::Ref && !name.ends_with("_id") {
+            format!("{name}_id")
+        } else {
+            name.clone()
+        };
+        let rust_ident = names::rust_ident(&name);
+        // Debug prints the nearest f64 exactly (`120.0`, `9.223372036854776e18`),
+        // so the literal needs no rounding the compiler would warn about.
+        let rust_bound = |bound: &serde_json::Number| format!("{:?}", number_value(bound));
+        Field {
+            column_sql: names::sql_ident(&column),
+            column,
+            serde_rename: (rust_ident.trim_start_matches("r#") != name).then(|| name.clone()),
+            rust_ident,
+            rules_const: name.to_uppercase(),
+            pg_type: field_type.pg_type(),
+            rust_value_type: field_type.rust_type(),
+            parse_fn: field_type.parse_fn(),
+            is_text: field_type.bounds_length(),
+            rust_type: if required {
+                field_type.rust_type().to_owned()
+            } else {
+                format!("Option<{}>", field_type.rust_type())
+            },
+            ts_ident: names::ts_ident(&names::camel(&name)),
+            ts_type: field_type.ts_type(&values),
+            widget: field_type.widget(required || default.is_some()),
+            ts_min: min.as_ref().and_then(ts_number),
+            ts_max: max.as_ref().and_then(ts_number),
+            listed: false,
+            // A field named like a list parameter can't be a filter too.
+            filterable: !LIST_PARAMETERS.contains(&name.as_str())
+                && (matches!(
+                    field_type,
+                    FieldType::Enum | FieldType::Bool | FieldType::Ref
+                ) || index),
+            phrase: names::phrase(&label),
+            label,
+            field_type,
+            required,
+            unique,
+            index,
+            default,
+            rust_min: min.as_ref().map(rust_bound),
+            rust_max: max.as_ref().map(rust_bound),
+            min,
+            max,
+            values,
+            reference: None,
+            renamed_from,
+            name,
+        }
+    }
+}
+
+/// `number` as a TypeScript literal, when a JavaScript number holds it
+/// exactly: floats as written, integers up to 2^53 - 1.
+pub(crate) fn ts_number(number: &serde_json::Number) -> Option<String> {
+    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+    let safe = match (number.as_i64(), number.as_u64()) {
+        (Some(n), _) => n.unsigned_abs() <= MAX_SAFE_INTEGER,
+        (None, Some(n)) => n <= MAX_SAFE_INTEGER,
+        (None, None) => true,
+    };
+    safe.then(|| number.to_string())
+}
+
+/// A spec number as a float; every number YAML parses has one.
+pub(crate) fn number_value(number: &serde_json::Number) -> f64 {
+    number.as_f64().unwrap_or(f64::NAN)
+}
+
 /// One field of an entity.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]

@@ -3,11 +3,10 @@
 
 use crate::diagnostic::{Code, Problem};
 use crate::model::names::{closest, sql_string};
-use crate::model::{DefaultValue, FieldType};
+use crate::model::{DefaultValue, FieldType, number_value, ts_number};
 use crate::spec::Located;
 
 use super::Checker;
-use super::fields::ts_number;
 
 impl Checker {
     pub(super) fn default_value(
@@ -187,10 +186,6 @@ fn insert_time_default(field_type: FieldType, json: &serde_json::Value) -> Optio
 /// rules out values like 1e30 that PostgreSQL would store differently.
 pub(super) fn is_exact(number: &serde_json::Number) -> bool {
     number.is_i64() || number.is_u64() || !number.to_string().contains(['e', 'E'])
-}
-
-pub(super) fn number_value(number: &serde_json::Number) -> f64 {
-    number.as_f64().unwrap_or(f64::NAN)
 }
 
 /// The same language as the url CHECK (`^https?://[^[:space:]]+$`), so a

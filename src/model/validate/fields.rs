@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Problem};
-use crate::model::names::{self, sql_ident};
-use crate::model::{Field, FieldType, OnDelete};
+use crate::model::names;
+use crate::model::{Field, FieldType, OnDelete, SettledField, number_value};
 use crate::spec::{Located, RawField, RawFieldDef, RawMap};
 
-use super::defaults::{is_exact, number_value};
-use super::{Checker, FieldDraft, IMPLICIT_COLUMNS, LIST_PARAMETERS, SYSTEM_COLUMNS};
+use super::defaults::is_exact;
+use super::{Checker, FieldDraft, IMPLICIT_COLUMNS, SYSTEM_COLUMNS};
 
 impl Checker {
     pub(super) fn fields<'a>(
@@ -278,61 +278,19 @@ impl Checker {
             Some(label) => self.display_text(label, "label")?,
             None => names::words(snake),
         };
-        let column = if field_type == FieldType::Ref && !snake.ends_with("_id") {
-            format!("{snake}_id")
-        } else {
-            snake.to_owned()
-        };
-        let field = Field {
+        let field = Field::new(SettledField {
             name: snake.to_owned(),
-            column_sql: sql_ident(&column),
-            column,
-            rust_ident: names::rust_ident(snake),
-            rules_const: snake.to_uppercase(),
-            pg_type: field_type.pg_type(),
-            rust_value_type: field_type.rust_type(),
-            serde_rename: (names::rust_ident(snake).trim_start_matches("r#") != snake)
-                .then(|| snake.to_owned()),
-            parse_fn: field_type.parse_fn(),
-            is_text: field_type.bounds_length(),
-            rust_type: if required {
-                field_type.rust_type().to_owned()
-            } else {
-                format!("Option<{}>", field_type.rust_type())
-            },
-            ts_ident: names::ts_ident(&names::camel(snake)),
-            ts_type: field_type.ts_type(&values),
-            widget: field_type.widget(required || default.is_some()),
-            ts_min: min.as_ref().and_then(|bound| ts_number(&bound.value)),
-            ts_max: max.as_ref().and_then(|bound| ts_number(&bound.value)),
-            listed: false,
-            // A field named like a list parameter can't be a filter too.
-            filterable: !LIST_PARAMETERS.contains(&snake)
-                && (field_type == FieldType::Enum
-                    || field_type == FieldType::Bool
-                    || field_type == FieldType::Ref
-                    || index),
-            phrase: names::phrase(&label),
-            label,
             field_type,
             required,
             unique,
             index,
             default,
-            // Debug prints the nearest f64 exactly (`120.0`, `9.223372036854776e18`),
-            // so the literal needs no rounding the compiler would warn about.
-            rust_min: min
-                .as_ref()
-                .map(|bound| format!("{:?}", number_value(&bound.value))),
-            rust_max: max
-                .as_ref()
-                .map(|bound| format!("{:?}", number_value(&bound.value))),
             min: min.map(|bound| bound.value),
             max: max.map(|bound| bound.value),
             values,
-            reference: None,
+            label,
             renamed_from: self.renamed_from(def.renamed_from.as_ref(), snake, "field"),
-        };
+        });
         Some(FieldDraft {
             key,
             field,
@@ -493,18 +451,6 @@ impl Checker {
         }
         (self.problems.len() == before).then_some(out)
     }
-}
-
-/// `number` as a TypeScript literal, when a JavaScript number holds it
-/// exactly: floats as written, integers up to 2^53 - 1.
-pub(super) fn ts_number(number: &serde_json::Number) -> Option<String> {
-    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-    let safe = match (number.as_i64(), number.as_u64()) {
-        (Some(n), _) => n.unsigned_abs() <= MAX_SAFE_INTEGER,
-        (None, Some(n)) => n <= MAX_SAFE_INTEGER,
-        (None, None) => true,
-    };
-    safe.then(|| number.to_string())
 }
 
 /// How many fields a list shows besides the record's name.

@@ -35,9 +35,6 @@ const SYSTEM_COLUMNS: &[&str] = &["cmax", "cmin", "ctid", "oid", "tableoid", "xm
 /// Collection routes the generated API already uses under `/api`.
 const RESERVED_ROUTES: &[&str] = &["members"];
 
-/// The query parameters of a list that are not filters.
-const LIST_PARAMETERS: &[&str] = &["limit", "page", "q", "sort"];
-
 /// First path segments the generated app answers itself, outside `/api`:
 /// the web frontend's own pages, the built assets, and the backend's
 /// operational routes. An entity's pages (`/<plural>`) can't use them.
