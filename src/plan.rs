@@ -374,7 +374,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/main.rs",
         "src/memberships.rs",
         "src/metrics.rs",
-        "src/migrate.rs",
         "src/hooks.rs",
         "src/jwks.rs",
         "src/openapi.rs",
@@ -384,7 +383,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "tests/api.rs",
         "tests/security.rs",
         "tests/support/mod.rs",
-        "src/admin.rs",
     ];
     let mut files = project_templates(PROJECT_FILES);
     files.push(PlannedFile {
@@ -394,6 +392,14 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         },
         policy: WritePolicy::Generated,
     });
+    // Code that differs by isolation mode has a template per mode.
+    for module in ["admin", "migrate"] {
+        files.push(template(
+            &format!("src/{module}.rs"),
+            &format!("src/{module}/{}.rs.j2", model.isolation),
+            FileContext::Project {},
+        ));
+    }
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",
