@@ -2,10 +2,12 @@
 //! context, and who owns them afterwards. Decided here, in typed Rust, so
 //! that templates only lay out text.
 
+mod api_tests;
 mod browser_test;
 
 use serde::Serialize;
 
+pub use api_tests::{RoleExpectation, Status, role_matrices};
 pub use browser_test::{
     BrowserTest, FormInput, InputAction, ReadOnlyCase, RecordCase, browser_test,
 };
@@ -78,6 +80,12 @@ pub enum FileContext {
         /// The entity the example creates and reads back, when a client can
         /// make a record of one that some role may read.
         example: Option<CustomTestExample>,
+    },
+    /// The API tests.
+    ApiTests {
+        /// What each role gets on each tenant entity's routes, by the
+        /// entity's plural name.
+        role_matrix: std::collections::BTreeMap<String, Vec<RoleExpectation>>,
     },
     /// The web frontend's browser test, and the README that describes it.
     BrowserTest {
@@ -380,7 +388,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/passwords.rs",
         "src/sessions.rs",
         "src/throttle.rs",
-        "tests/api.rs",
         "tests/security.rs",
         "tests/support/mod.rs",
     ];
@@ -392,6 +399,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         },
         policy: WritePolicy::Generated,
     });
+    files.push(template(
+        "tests/api.rs",
+        "tests/api.rs.j2",
+        FileContext::ApiTests {
+            role_matrix: role_matrices(model),
+        },
+    ));
     // Code that differs by isolation mode has a template per mode.
     for module in ["admin", "migrate"] {
         files.push(template(
