@@ -382,6 +382,9 @@ impl Noun {
 pub struct Model {
     /// The application name (`acme_crm`).
     pub app: String,
+    /// Whether any field is a spec enum, which the API declares as a Rust
+    /// enum.
+    pub has_enums: bool,
     /// The display name.
     pub title: String,
     /// The web frontend's npm package name (`acme-crm-web`).
@@ -596,11 +599,35 @@ pub struct Permissions {
     pub delete: Vec<Role>,
 }
 
+/// The Rust enum of a spec enum field: a closed set in the spec is one in
+/// the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RustEnum {
+    /// The type name: the entity's and the field's (`DealStage`).
+    pub name: String,
+    /// One variant per value, in the spec's order.
+    pub variants: Vec<EnumVariant>,
+}
+
+/// One value of a spec enum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct EnumVariant {
+    /// The variant (`InProgress`).
+    pub ident: String,
+    /// The value as the spec, the API and the database write it
+    /// (`in_progress`).
+    pub value: String,
+}
+
 /// The query parameters of a list that are not filters.
 const LIST_PARAMETERS: &[&str] = &["limit", "page", "q", "sort"];
 
 /// What validation settled about a field; [`Field::new`] derives the rest.
 pub(crate) struct SettledField {
+    /// The Rust type of the entity it belongs to, which names its enum.
+    pub(crate) entity_type: String,
     pub(crate) name: String,
     pub(crate) field_type: FieldType,
     pub(crate) required: bool,
@@ -619,6 +646,7 @@ impl Field {
     /// its reference is resolved later, once every entity is known.
     pub(crate) fn new(settled: SettledField) -> Field {
         let SettledField {
+            entity_type,
             name,
             field_type,
             required,
@@ -637,6 +665,20 @@ impl Field {
             name.clone()
         };
         let rust_ident = names::rust_ident(&name);
+        let rust_enum = (field_type == FieldType::Enum).then(|| RustEnum {
+            name: names::rust_type(&format!("{entity_type}{}", names::pascal(&name))),
+            variants: values
+                .iter()
+                .map(|value| EnumVariant {
+                    ident: names::rust_variant(value),
+                    value: value.clone(),
+                })
+                .collect(),
+        });
+        let rust_value_type = rust_enum.as_ref().map_or_else(
+            || field_type.rust_type().to_owned(),
+            |rust_enum| rust_enum.name.clone(),
+        );
         // Debug prints the nearest f64 exactly (`120.0`, `9.223372036854776e18`),
         // so the literal needs no rounding the compiler would warn about.
         let rust_bound = |bound: &serde_json::Number| format!("{:?}", number_value(bound));
@@ -647,14 +689,15 @@ impl Field {
             rust_ident,
             rules_const: name.to_uppercase(),
             pg_type: field_type.pg_type(),
-            rust_value_type: field_type.rust_type(),
+            rust_type: if required {
+                rust_value_type.clone()
+            } else {
+                format!("Option<{rust_value_type}>")
+            },
+            rust_value_type,
+            rust_enum,
             parse_fn: field_type.parse_fn(),
             is_text: field_type.bounds_length(),
-            rust_type: if required {
-                field_type.rust_type().to_owned()
-            } else {
-                format!("Option<{}>", field_type.rust_type())
-            },
             ts_ident: names::ts_ident(&names::camel(&name)),
             ts_type: field_type.ts_type(&values),
             widget: field_type.widget(required || default.is_some()),
@@ -721,7 +764,9 @@ pub struct Field {
     /// The Rust type of the field's value (`Option<…>` when not required).
     pub rust_type: String,
     /// The Rust type of one value (without the `Option`).
-    pub rust_value_type: &'static str,
+    pub rust_value_type: String,
+    /// An enum field's Rust enum.
+    pub rust_enum: Option<RustEnum>,
     /// The JSON key, when the Rust field name differs from it (`self_`).
     pub serde_rename: Option<String>,
     /// The `tokio_postgres::types::Type` its values are sent as.

@@ -558,6 +558,15 @@ pub fn rust_type(pascal: &str) -> String {
     }
 }
 
+/// A Rust enum variant for a snake_case value (`in_progress` →
+/// `InProgress`); `self` would be `Self`, which no variant may be called.
+pub fn rust_variant(snake: &str) -> String {
+    match pascal(snake).as_str() {
+        "Self" => "SelfValue".to_owned(),
+        variant => variant.to_owned(),
+    }
+}
+
 /// A TypeScript variable name (`default` → `default_`).
 pub fn ts_ident(camel: &str) -> String {
     if TS_KEYWORDS.contains(&camel) {

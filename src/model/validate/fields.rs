@@ -279,6 +279,7 @@ impl Checker {
             None => names::words(snake),
         };
         let field = Field::new(SettledField {
+            entity_type: names::rust_type(&names::pascal(&names::snake(&entity.value))),
             name: snake.to_owned(),
             field_type,
             required,
@@ -428,6 +429,7 @@ impl Checker {
             return None;
         }
         let mut seen = BTreeMap::new();
+        let mut variants = BTreeMap::new();
         let mut out = Vec::new();
         let before = self.problems.len();
         for value in &values.value {
@@ -446,6 +448,23 @@ impl Checker {
                 );
                 continue;
             }
+            let variant = names::rust_variant(name);
+            if let Some((first, first_span)) = variants.get(&variant) {
+                self.report(
+                    Problem::new(
+                        Code::NameCollision,
+                        value.span,
+                        format!(
+                            "values `{first}` and `{name}` of {what} both become the Rust variant `{variant}`"
+                        ),
+                        "variant already taken",
+                    )
+                    .with_secondary(*first_span, "the first")
+                    .with_help("rename one of them"),
+                );
+                continue;
+            }
+            variants.insert(variant, (name.to_owned(), value.span));
             seen.insert(name.to_owned(), value.span);
             out.push(name.to_owned());
         }

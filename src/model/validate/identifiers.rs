@@ -175,6 +175,15 @@ impl Checker {
         };
         let mut rust_types = keyed(|noun| &noun.rust_type);
         rust_types.extend(keyed(|noun| &noun.rust_input_type));
+        // Enums are schemas of the API as entities are, in one namespace.
+        for (entity, draft) in entities.iter().zip(drafts) {
+            for field in &entity.fields {
+                let key = draft.fields.iter().find(|f| f.field.name == field.name);
+                if let (Some(rust_enum), Some(key)) = (&field.rust_enum, key) {
+                    rust_types.push((&rust_enum.name, key.key));
+                }
+            }
+        }
         check(self, "Rust type", rust_types);
         check(self, "Rust module", keyed(|noun| &noun.rust_module));
         check(self, "TypeScript type", keyed(|noun| &noun.ts_type));

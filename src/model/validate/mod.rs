@@ -125,6 +125,10 @@ impl Checker {
         let creation_order = creation_order(&entities);
         mark_api_creatable(&mut entities, &creation_order);
         Some(Model {
+            has_enums: entities
+                .iter()
+                .flat_map(|entity| &entity.fields)
+                .any(|field| field.rust_enum.is_some()),
             creation_order,
             title: title.unwrap_or_else(|| names::words(&app)),
             npm_package: format!("{}-web", app.replace('_', "-")),
