@@ -60,6 +60,19 @@ pub const PUBLISHED_SECRETS: &[&str] = &[
     "a-metrics-token-long-enough-0123456788",
 ];
 
+/// `text` as a Rust string literal: plain where it can be, raw where it
+/// holds a quote or a backslash (a quoted SQL identifier, say).
+fn rust_str(text: &str) -> String {
+    if !text.contains(['"', '\\']) {
+        return format!("\"{text}\"");
+    }
+    let mut hashes = "#".to_owned();
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
 /// The templates, embedded in the binary, with a user's overrides on top.
 pub struct Templates {
     env: Environment<'static>,
@@ -81,6 +94,7 @@ impl Templates {
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         minijinja_embed::load_templates!(&mut env);
         env.add_global("published_secrets", Value::from(PUBLISHED_SECRETS.to_vec()));
+        env.add_filter("rust_str", rust_str);
         Templates { env }
     }
 
@@ -228,4 +242,21 @@ pub fn is_contained(path: &str) -> bool {
         && path
             .components()
             .all(|component| matches!(component, std::path::Component::Normal(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rust_str;
+
+    #[test]
+    fn rust_strings_are_raw_only_when_they_must_be() {
+        for (text, literal) in [
+            ("title", r#""title""#),
+            (r#""order""#, r###"r#""order""#"###),
+            (r##"a"#b"##, r###"r##"a"#b"##"###),
+            (r"back\slash", r###"r#"back\slash"#"###),
+        ] {
+            assert_eq!(rust_str(text), literal, "{text}");
+        }
+    }
 }
