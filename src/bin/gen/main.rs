@@ -249,13 +249,11 @@ fn check_drift(dir: &Path, allow_edits: bool, format: Format) -> anyhow::Result<
         allow_edits,
     );
     match format {
-        Format::Text => {
-            print!("{report}");
-            for note in report.notes() {
-                eprintln!("note: {note}");
-            }
-        }
+        Format::Text => print!("{report}"),
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    for note in report.notes() {
+        eprintln!("note: {note}");
     }
     Ok(report.verdict().map_err(Refusal::Drift)?)
 }
@@ -293,7 +291,7 @@ fn new(
     // Regenerating renders with the same overrides: the project remembers
     // where they are, relative to itself, so it can move with them.
     if let Some(overrides) = &overrides {
-        options.templates = Some(folder::relative_path(&dir, overrides)?);
+        options.templates = Some(folder::relative_path(&dir, overrides).map_err(folder_error)?);
     }
     let format = options.format;
     folder::keeps_migrations(&dir, &project.files).map_err(Refusal::MigrationsRewritten)?;
