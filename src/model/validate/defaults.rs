@@ -2,11 +2,12 @@
 //! values, as the database will check it.
 
 use crate::diagnostic::{Code, Problem};
-use crate::model::names::{closest, sql_string};
+use crate::model::names::sql_string;
 use crate::model::{DefaultValue, FieldType, number_value, ts_number};
 use crate::spec::Located;
 
 use super::Checker;
+use super::identifiers::suggesting;
 
 impl Checker {
     pub(super) fn default_value(
@@ -71,18 +72,19 @@ impl Checker {
             }
             (FieldType::Enum, Value::String(text)) if values.contains(text) => sql_string(text),
             (FieldType::Enum, Value::String(text)) => {
-                let mut problem = Problem::new(
+                let problem = Problem::new(
                     Code::InvalidDefault,
                     default.span,
                     format!("the default `{text}` of {what} is not one of its values"),
                     "not an enum value",
                 );
                 let hint = format!("values: {}", values.join(", "));
-                problem = match closest(text, values.iter().map(String::as_str)) {
-                    Some(near) => problem.with_help(format!("did you mean `{near}`? {hint}")),
-                    None => problem.with_help(hint),
-                };
-                self.report(problem);
+                self.report(suggesting(
+                    problem,
+                    text,
+                    values.iter().map(String::as_str),
+                    hint,
+                ));
                 return None;
             }
             (

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Problem};
-use crate::model::names::{self, closest};
+use crate::model::names;
 use crate::model::{Action, Noun, Permissions, Role, Scope};
 use crate::spec::{Located, RawEntity, RawMap, RawPermissions};
 
-use super::identifiers::sorted;
+use super::identifiers::{sorted, suggesting};
 use super::{Checker, EntityDraft, RESERVED_PAGES, RESERVED_ROUTES};
 
 impl Checker {
@@ -199,7 +199,7 @@ impl Checker {
             let mut out: Vec<String> = Vec::new();
             for (index, role) in list.value.iter().enumerate() {
                 if !all.contains(&role.value) {
-                    let mut problem = Problem::new(
+                    let problem = Problem::new(
                         Code::UnknownRole,
                         role.span,
                         format!("{what} name unknown role `{}`", role.value),
@@ -209,11 +209,12 @@ impl Checker {
                         "roles: {}",
                         sorted(all.iter().map(String::as_str)).join(", ")
                     );
-                    problem = match closest(&role.value, all.iter().map(String::as_str)) {
-                        Some(near) => problem.with_help(format!("did you mean `{near}`? {known}")),
-                        None => problem.with_help(known),
-                    };
-                    checker.report(problem);
+                    checker.report(suggesting(
+                        problem,
+                        &role.value,
+                        all.iter().map(String::as_str),
+                        known,
+                    ));
                 } else if let Some(first) = list.value[..index]
                     .iter()
                     .find(|earlier| earlier.value == role.value)

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Problem, Span};
-use crate::model::names;
+use crate::model::names::{self, closest};
 use crate::model::{Entity, Field, Noun};
 use crate::spec::Located;
 
@@ -144,28 +144,31 @@ impl Checker {
         drafts: &[EntityDraft<'_>],
         entities: &[Entity],
     ) {
-        let check = |checker: &mut Checker, kind: &str, names: Vec<(&str, &Located<String>)>| {
-            let mut seen: BTreeMap<&str, &Located<String>> = BTreeMap::new();
-            for (name, key) in names {
-                if let Some(first) = seen.get(name) {
-                    checker.report(
-                        Problem::new(
-                            Code::NameCollision,
-                            key.span,
-                            format!(
-                                "`{}` and `{}` both become the {kind} `{name}`",
-                                first.value, key.value
-                            ),
-                            "name already taken",
-                        )
-                        .with_secondary(first.span, "the first")
-                        .with_help("rename one of them"),
-                    );
-                } else {
-                    seen.insert(name, key);
+        let check =
+            |checker: &mut Checker, kind: &str, mut names: Vec<(&str, &Located<String>)>| {
+                // In the order they are written, so that "the first" is.
+                names.sort_by_key(|(_, key)| key.span);
+                let mut seen: BTreeMap<&str, &Located<String>> = BTreeMap::new();
+                for (name, key) in names {
+                    if let Some(first) = seen.get(name) {
+                        checker.report(
+                            Problem::new(
+                                Code::NameCollision,
+                                key.span,
+                                format!(
+                                    "`{}` and `{}` both become the {kind} `{name}`",
+                                    first.value, key.value
+                                ),
+                                "name already taken",
+                            )
+                            .with_secondary(first.span, "the first")
+                            .with_help("rename one of them"),
+                        );
+                    } else {
+                        seen.insert(name, key);
+                    }
                 }
-            }
-        };
+            };
         let keyed = |pick: fn(&Noun) -> &str| -> Vec<(&str, &Located<String>)> {
             entities
                 .iter()
@@ -222,4 +225,18 @@ pub(super) fn sorted<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<&'a st
     let mut words: Vec<&str> = words.into_iter().collect();
     words.sort_unstable();
     words
+}
+
+/// `problem` with its hint: the candidate nearest to what was `typed`, if
+/// one is near, before `listing` (the candidates, for the reader).
+pub(super) fn suggesting<'a>(
+    problem: Problem,
+    typed: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    listing: String,
+) -> Problem {
+    match closest(typed, candidates) {
+        Some(near) => problem.with_help(format!("did you mean `{near}`? {listing}")),
+        None => problem.with_help(listing),
+    }
 }

@@ -15,11 +15,11 @@ mod relations;
 
 use std::collections::BTreeMap;
 
-use super::names::{self, closest, sql_string};
+use super::names::{self, sql_string};
 use super::{Database, Field, FieldType, Isolation, Model, Noun, OnDelete, Role, Scope};
 use crate::diagnostic::{Code, Problem, Span};
 use crate::spec::{Located, RawEntity, RawSpec};
-use identifiers::sorted;
+use identifiers::{sorted, suggesting};
 use relations::{creation_order, mark_api_creatable};
 
 /// The longest app name: derived role and database names must stay well
@@ -293,10 +293,7 @@ impl Checker {
                 format!("unknown {noun} `{}` in {owner}", key.value),
                 format!("unknown {noun}"),
             );
-            self.report(match closest(&key.value, known.iter().copied()) {
-                Some(near) => problem.with_help(format!("did you mean `{near}`? {list}")),
-                None => problem.with_help(list),
-            });
+            self.report(suggesting(problem, &key.value, known.iter().copied(), list));
         }
     }
 
@@ -321,10 +318,12 @@ impl Checker {
             format!("unknown {what} `{}`", value.value),
             format!("not a known {what}"),
         );
-        self.report(match closest(&value.value, names.iter().copied()) {
-            Some(near) => problem.with_help(format!("did you mean `{near}`? {list}")),
-            None => problem.with_help(list),
-        });
+        self.report(suggesting(
+            problem,
+            &value.value,
+            names.iter().copied(),
+            list,
+        ));
         None
     }
 }

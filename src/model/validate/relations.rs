@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Problem};
-use crate::model::names::{self, SQL_IDENTIFIER_MAX_BYTES, closest};
+use crate::model::names::{self, SQL_IDENTIFIER_MAX_BYTES};
 use crate::model::sql::{TargetInfo, build_table};
 use crate::model::{Database, Entity, Isolation, Reference, Role, Scope};
 
 use super::fields::{label_field, mark_listed};
-use super::identifiers::{RelationName, sorted};
+use super::identifiers::{RelationName, sorted, suggesting};
 use super::{Checker, EntityDraft, RequiredRef};
 
 impl Checker {
@@ -50,7 +50,7 @@ impl Checker {
                     let on_delete = *on_delete;
                     let target_name = names::snake(&to.value);
                     let Some(&entity_index) = index_of.get(target_name.as_str()) else {
-                        let mut problem = Problem::new(
+                        let problem = Problem::new(
                             Code::UnknownEntity,
                             to.span,
                             format!(
@@ -63,12 +63,8 @@ impl Checker {
                             "entities: {}",
                             sorted(entity_names.iter().copied()).join(", ")
                         );
-                        problem = match closest(&to.value, entity_names.iter().copied()) {
-                            Some(near) => {
-                                problem.with_help(format!("did you mean `{near}`? {known}"))
-                            }
-                            None => problem.with_help(known),
-                        };
+                        let problem =
+                            suggesting(problem, &to.value, entity_names.iter().copied(), known);
                         self.report(problem);
                         continue;
                     };
