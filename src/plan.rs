@@ -7,7 +7,7 @@ mod browser_test;
 
 use serde::Serialize;
 
-pub use api_tests::{RoleExpectation, Status, role_matrices};
+pub use api_tests::{EntityTests, ReferenceAttack, entity_tests};
 pub use browser_test::{
     BrowserTest, FormInput, InputAction, ReadOnlyCase, RecordCase, browser_test,
 };
@@ -83,9 +83,8 @@ pub enum FileContext {
     },
     /// The API tests.
     ApiTests {
-        /// What each role gets on each tenant entity's routes, by the
-        /// entity's plural name.
-        role_matrix: std::collections::BTreeMap<String, Vec<RoleExpectation>>,
+        /// Each tenant entity's role matrix and attacks.
+        entities: Vec<EntityTests>,
     },
     /// The web frontend's browser test, and the README that describes it.
     BrowserTest {
@@ -370,6 +369,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/api/entities.rs",
         "src/api/fields.rs",
         "src/api/members.rs",
+        "src/api/records.rs",
         "src/app.rs",
         "src/auth.rs",
         "src/client_address.rs",
@@ -403,7 +403,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "tests/api.rs",
         "tests/api.rs.j2",
         FileContext::ApiTests {
-            role_matrix: role_matrices(model),
+            entities: entity_tests(model),
         },
     ));
     // Code that differs by isolation mode has a template per mode.

@@ -866,7 +866,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let merged = std::fs::read_to_string(&company).expect("read");
     assert!(merged.contains("//! A note of mine."), "the edit survives");
     assert!(
-        merged.contains("const DELETE: &[Role] = &[Role::Owner];"),
+        merged.contains("const DELETE: &'static [Role] = &[Role::Owner];"),
         "the spec change arrives"
     );
 
@@ -874,8 +874,8 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     std::fs::write(
         &company,
         merged.replace(
-            "const DELETE: &[Role] = &[Role::Owner];",
-            "const DELETE: &[Role] = &[Role::Owner, Role::Member];",
+            "const DELETE: &'static [Role] = &[Role::Owner];",
+            "const DELETE: &'static [Role] = &[Role::Owner, Role::Member];",
         ),
     )
     .expect("write");

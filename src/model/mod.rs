@@ -251,29 +251,24 @@ impl FieldType {
         }
     }
 
-    /// The `tokio_postgres::types::Type` constant a value is sent as.
-    pub fn pg_type(self) -> &'static str {
+    /// The variant of the generated `api::fields::Kind` for this type.
+    pub fn kind(self) -> &'static str {
         match self {
-            FieldType::String | FieldType::Text | FieldType::Email | FieldType::Url => "TEXT",
-            FieldType::Enum => "TEXT",
-            FieldType::Integer => "INT4",
-            FieldType::Bigint => "INT8",
-            FieldType::Decimal => "NUMERIC",
-            FieldType::Float => "FLOAT8",
-            FieldType::Bool => "BOOL",
-            FieldType::Date => "DATE",
-            FieldType::Datetime => "TIMESTAMPTZ",
-            FieldType::Uuid | FieldType::Ref => "UUID",
-            FieldType::Json => "JSONB",
-        }
-    }
-
-    /// The generated validation function that reads this type from JSON.
-    pub fn parse_fn(self) -> &'static str {
-        match self {
-            FieldType::Enum => "enum_value",
-            FieldType::Ref => "reference",
-            other => other.word(),
+            FieldType::String => "String",
+            FieldType::Text => "Text",
+            FieldType::Email => "Email",
+            FieldType::Url => "Url",
+            FieldType::Enum => "OneOf",
+            FieldType::Integer => "Integer",
+            FieldType::Bigint => "BigInt",
+            FieldType::Decimal => "Decimal",
+            FieldType::Float => "Float",
+            FieldType::Bool => "Bool",
+            FieldType::Date => "Date",
+            FieldType::Datetime => "DateTime",
+            FieldType::Uuid => "Uuid",
+            FieldType::Ref => "Reference",
+            FieldType::Json => "Json",
         }
     }
 
@@ -687,8 +682,16 @@ impl Field {
             column,
             serde_rename: (rust_ident.trim_start_matches("r#") != name).then(|| name.clone()),
             rust_ident,
-            rules_const: name.to_uppercase(),
-            pg_type: field_type.pg_type(),
+            doc: (label != names::words(&name)).then(|| format!("{label}.")),
+            input_doc: input_doc(
+                &label,
+                &name,
+                field_type,
+                required,
+                min.as_ref(),
+                max.as_ref(),
+            ),
+            kind: field_type.kind(),
             rust_type: if required {
                 rust_value_type.clone()
             } else {
@@ -696,8 +699,6 @@ impl Field {
             },
             rust_value_type,
             rust_enum,
-            parse_fn: field_type.parse_fn(),
-            is_text: field_type.bounds_length(),
             ts_ident: names::ts_ident(&names::camel(&name)),
             ts_type: field_type.ts_type(&values),
             widget: field_type.widget(required || default.is_some()),
@@ -726,6 +727,51 @@ impl Field {
             renamed_from,
             name,
         }
+    }
+}
+
+/// What a request body's documentation says of a field: its label when
+/// it has one of its own, then whether it is required and what bounds it
+/// (`Estimate (hours): 0 to 1000.`, `Required; at most 200 characters.`).
+fn input_doc(
+    label: &str,
+    name: &str,
+    field_type: FieldType,
+    required: bool,
+    min: Option<&serde_json::Number>,
+    max: Option<&serde_json::Number>,
+) -> Option<String> {
+    let unit = if field_type.bounds_length() {
+        " characters"
+    } else {
+        ""
+    };
+    let bounds = match (min, max) {
+        (Some(min), Some(max)) if min == max => Some(format!("exactly {min}{unit}")),
+        (Some(min), Some(max)) => Some(format!("{min} to {max}{unit}")),
+        (Some(min), None) => Some(format!("at least {min}{unit}")),
+        (None, Some(max)) => Some(format!("at most {max}{unit}")),
+        (None, None) => None,
+    };
+    let rules: Vec<String> = required
+        .then(|| "required".to_owned())
+        .into_iter()
+        .chain(bounds)
+        .collect();
+    let rules = rules.join("; ");
+    match (label != names::words(name), rules.is_empty()) {
+        (true, true) => Some(format!("{label}.")),
+        (true, false) => Some(format!("{label}: {rules}.")),
+        (false, false) => {
+            let mut chars = rules.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            Some(format!(
+                "{}{}.",
+                first.into_iter().collect::<String>(),
+                chars.as_str()
+            ))
+        }
+        (false, true) => None,
     }
 }
 
@@ -758,9 +804,12 @@ pub struct Field {
     pub column_sql: String,
     /// The Rust field name (`r#type`).
     pub rust_ident: String,
-    /// The constant holding what the spec allows of it, in its entity
-    /// module's `rules` (`DUE_DATE`).
-    pub rules_const: String,
+    /// What its doc comment says, when there is more to say than its name:
+    /// a label of its own.
+    pub doc: Option<String>,
+    /// What a request body's documentation says of it: its own label, and
+    /// whether it is required and what bounds it.
+    pub input_doc: Option<String>,
     /// The Rust type of the field's value (`Option<…>` when not required).
     pub rust_type: String,
     /// The Rust type of one value (without the `Option`).
@@ -769,12 +818,9 @@ pub struct Field {
     pub rust_enum: Option<RustEnum>,
     /// The JSON key, when the Rust field name differs from it (`self_`).
     pub serde_rename: Option<String>,
-    /// The `tokio_postgres::types::Type` its values are sent as.
-    pub pg_type: &'static str,
-    /// The generated function that reads and checks it from JSON.
-    pub parse_fn: &'static str,
-    /// Whether its value is text, where required also means not blank.
-    pub is_text: bool,
+    /// The variant of the generated `api::fields::Kind` that reads and
+    /// checks it (`Email`, `OneOf`).
+    pub kind: &'static str,
     /// The TypeScript variable name.
     pub ts_ident: String,
     /// The TypeScript type of one value (without `| null`).

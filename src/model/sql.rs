@@ -41,8 +41,17 @@ pub struct FieldConstraint {
     pub constraint: String,
     /// The field's JSON name.
     pub field: String,
-    /// What to tell the client.
-    pub message: &'static str,
+    /// What kind of constraint it is, which says what to tell the client.
+    pub kind: ConstraintKind,
+}
+
+/// The kinds of constraint that guard one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintKind {
+    Unique,
+    ForeignKey,
+    Check,
 }
 
 /// A reference that crosses databases.
@@ -215,11 +224,11 @@ pub(super) fn build_table(
     let mut indexes = Vec::new();
     let mut unchecked_references = Vec::new();
     let mut field_constraints = Vec::new();
-    let mut guards = |constraint: String, field: &Field, message: &'static str| {
+    let mut guards = |constraint: String, field: &Field, kind: ConstraintKind| {
         field_constraints.push(FieldConstraint {
             constraint,
             field: field.name.clone(),
-            message,
+            kind,
         });
     };
 
@@ -241,7 +250,11 @@ pub(super) fn build_table(
         let column = &field.column;
         let column_sql = &field.column_sql;
         if field.unique {
-            guards(format!("{table}_{column}_key"), field, "is already taken");
+            guards(
+                format!("{table}_{column}_key"),
+                field,
+                ConstraintKind::Unique,
+            );
             unique_keys.push(UniqueKey {
                 name: declare(format!("{table}_{column}_key"), Some(idx), true),
                 columns: tenant_prefix(vec![column_sql.clone()]),
@@ -259,7 +272,11 @@ pub(super) fn build_table(
             let enforceable =
                 !(isolation == Isolation::Silo && tenant_scoped && target.scope == Scope::Global);
             if enforceable {
-                guards(format!("{table}_{column}_fkey"), field, "does not exist");
+                guards(
+                    format!("{table}_{column}_fkey"),
+                    field,
+                    ConstraintKind::ForeignKey,
+                );
                 let (fk_columns, target_columns) = if same_tenant {
                     (
                         vec!["tenant_id".to_owned(), column_sql.clone()],
@@ -296,7 +313,7 @@ pub(super) fn build_table(
             guards(
                 format!("{table}_{column}_check"),
                 field,
-                "is not an allowed value",
+                ConstraintKind::Check,
             );
             checks.push(Check {
                 name: declare(format!("{table}_{column}_check"), Some(idx), false),

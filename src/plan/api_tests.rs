@@ -1,86 +1,64 @@
-//! What the generated API tests expect of each role: worked out here, from
-//! the spec's permissions, so that the template only lays the answers out.
-
-use std::collections::BTreeMap;
+//! What the generated API tests need to know of each tenant entity, worked
+//! out here so that the template only lays it out: the tests themselves
+//! loop over the roles and the spec's permissions.
 
 use serde::Serialize;
 
-use crate::model::{Entity, Model, Role};
+use crate::model::Model;
 
-/// The status a request is expected to get, named as `axum`'s `StatusCode`
-/// constant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    /// 200.
-    Ok,
-    /// 201.
-    Created,
-    /// 204.
-    NoContent,
-    /// 403: the role may not.
-    Forbidden,
-    /// 404: the role may, but there is nothing to act on.
-    NotFound,
-    /// 422: the role may create, but no valid record can be sent.
-    UnprocessableEntity,
-}
-
-/// What one role gets on one entity's routes, acting on a record of its own
-/// tenant (or, where no client can create one, on a missing record).
+/// What the generated tests know of one tenant entity beyond the model:
+/// the name of its table of facts, and which references to attack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RoleExpectation {
-    /// The role.
-    pub role: String,
-    /// `GET` of the list.
-    pub lists: Status,
-    /// `POST`.
-    pub creates: Status,
-    /// `GET` of one record.
-    pub reads: Status,
-    /// `PATCH`.
-    pub updates: Status,
-    /// `DELETE`.
-    pub deletes: Status,
+pub struct EntityTests {
+    /// The entity's index in the model.
+    pub entity: usize,
+    /// The name of its constant in `tests/api.rs` (`LINE_ITEMS`).
+    pub constant: String,
+    /// Whether some role may read it, so that reads across tenants can be
+    /// tried.
+    pub readable: bool,
+    /// Its references to other tenant entities, each pointed at another
+    /// tenant's record by the isolation test.
+    pub references: Vec<ReferenceAttack>,
 }
 
-/// Every tenant entity's role matrix, keyed by the entity's plural name.
-pub fn role_matrices(model: &Model) -> BTreeMap<String, Vec<RoleExpectation>> {
+/// A reference whose target the isolation test makes in another tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferenceAttack {
+    /// The field, as clients write it.
+    pub field: String,
+    /// The support function that makes a target record (`create_company`,
+    /// or `insert_…` where no client can).
+    pub make: String,
+}
+
+/// Every tenant entity's tests, in the spec's order.
+pub fn entity_tests(model: &Model) -> Vec<EntityTests> {
     model
         .entities
         .iter()
-        .filter(|entity| entity.tenant_scoped)
-        .map(|entity| (entity.names.plural.clone(), role_matrix(model, entity)))
-        .collect()
-}
-
-fn role_matrix(model: &Model, entity: &Entity) -> Vec<RoleExpectation> {
-    let may = |roles: &[Role], role: &Role| roles.iter().any(|allowed| allowed.name == role.name);
-    // With a record to act on, an allowed action succeeds; without one, it
-    // gets as far as finding nothing (or a body that can't be valid).
-    let (created, done, deleted) = if entity.api_creatable {
-        (Status::Created, Status::Ok, Status::NoContent)
-    } else {
-        (
-            Status::UnprocessableEntity,
-            Status::NotFound,
-            Status::NotFound,
-        )
-    };
-    let status = |allowed: bool, success: Status| {
-        if allowed { success } else { Status::Forbidden }
-    };
-    let permissions = &entity.permissions;
-    model
-        .roles
-        .iter()
-        .map(|role| RoleExpectation {
-            role: role.name.clone(),
-            lists: status(may(&permissions.read, role), Status::Ok),
-            creates: status(may(&permissions.create, role), created),
-            reads: status(may(&permissions.read, role), done),
-            updates: status(may(&permissions.update, role), done),
-            deletes: status(may(&permissions.delete, role), deleted),
+        .enumerate()
+        .filter(|(_, entity)| entity.tenant_scoped)
+        .map(|(index, entity)| EntityTests {
+            entity: index,
+            constant: entity.names.plural.to_uppercase(),
+            readable: !entity.permissions.read.is_empty(),
+            references: entity
+                .fields
+                .iter()
+                .filter_map(|field| {
+                    let target = &model.entities[field.reference.as_ref()?.entity_index];
+                    let verb = if target.api_creatable {
+                        "create"
+                    } else {
+                        "insert"
+                    };
+                    target.tenant_scoped.then(|| ReferenceAttack {
+                        field: field.name.clone(),
+                        make: format!("{verb}_{}", target.names.singular),
+                    })
+                })
+                .collect(),
         })
         .collect()
 }
