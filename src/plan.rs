@@ -509,11 +509,11 @@ fn web(model: &Model) -> Vec<PlannedFile> {
         "web/src/pages/MembersPage.tsx",
         "web/src/pages/NotFoundPage.tsx",
         "web/src/pages/SignupPage.tsx",
-        "web/src/recordNames.ts",
+        "web/src/queries.ts",
         "web/src/session.tsx",
         "web/src/styles.css",
-        "web/src/useLoad.ts",
         "web/src/usePageTitle.ts",
+        "web/src/validation.ts",
     ];
     let mut files = project_templates(WEB_FILES);
     files.push(user_owned(
