@@ -4,6 +4,7 @@
 //! bypasses row-level security, with no transaction.
 
 use acme_crm::api::entities::company::Company;
+use acme_crm::api::records::Record;
 use acme_crm::api::{ListQuery, Page, Params, RecordId};
 use acme_crm::app::{AppState, with_middleware};
 use acme_crm::auth::{Caller, Keys};
