@@ -561,9 +561,6 @@ pub struct Entity {
     /// reference points at one): the first required short text, else the
     /// first short text, else none.
     pub label_field: Option<String>,
-    /// The label field's column as written in SQL: lists can be searched
-    /// by it (`?q=`), case-insensitively.
-    pub search_column: Option<String>,
     /// Fields in spec order, without the implicit ones.
     pub fields: Vec<Field>,
     /// The roles allowed to perform each action.
@@ -677,20 +674,15 @@ impl Field {
         // Debug prints the nearest f64 exactly (`120.0`, `9.223372036854776e18`),
         // so the literal needs no rounding the compiler would warn about.
         let rust_bound = |bound: &serde_json::Number| format!("{:?}", number_value(bound));
+        // A label worth documenting: one the spec gave, not the name in words.
+        let own_label = (label != names::words(&name)).then_some(label.as_str());
         Field {
             column_sql: names::sql_ident(&column),
             column,
             serde_rename: (rust_ident.trim_start_matches("r#") != name).then(|| name.clone()),
             rust_ident,
-            doc: (label != names::words(&name)).then(|| format!("{label}.")),
-            input_doc: input_doc(
-                &label,
-                &name,
-                field_type,
-                required,
-                min.as_ref(),
-                max.as_ref(),
-            ),
+            doc: own_label.map(|label| format!("{label}.")),
+            input_doc: input_doc(own_label, field_type, required, min.as_ref(), max.as_ref()),
             kind: field_type.kind(),
             rust_type: if required {
                 rust_value_type.clone()
@@ -734,8 +726,7 @@ impl Field {
 /// it has one of its own, then whether it is required and what bounds it
 /// (`Estimate (hours): 0 to 1000.`, `Required; at most 200 characters.`).
 fn input_doc(
-    label: &str,
-    name: &str,
+    own_label: Option<&str>,
     field_type: FieldType,
     required: bool,
     min: Option<&serde_json::Number>,
@@ -759,19 +750,12 @@ fn input_doc(
         .chain(bounds)
         .collect();
     let rules = rules.join("; ");
-    match (label != names::words(name), rules.is_empty()) {
-        (true, true) => Some(format!("{label}.")),
-        (true, false) => Some(format!("{label}: {rules}.")),
-        (false, false) => {
-            let mut chars = rules.chars();
-            let first = chars.next().map(|c| c.to_ascii_uppercase());
-            Some(format!(
-                "{}{}.",
-                first.into_iter().collect::<String>(),
-                chars.as_str()
-            ))
-        }
-        (false, true) => None,
+    match (own_label, rules.is_empty()) {
+        (Some(label), true) => Some(format!("{label}.")),
+        (Some(label), false) => Some(format!("{label}: {rules}.")),
+        // The rules start with an ASCII character (`required`, `at most`, `-1`).
+        (None, false) => Some(format!("{}{}.", rules[..1].to_uppercase(), &rules[1..])),
+        (None, true) => None,
     }
 }
 

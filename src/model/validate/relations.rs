@@ -154,7 +154,6 @@ impl Checker {
                 route: format!("/api/{}", draft.names.plural),
                 page_path: format!("/{}", names::path_segment(&draft.names.plural)),
                 label_field: label.map(|field| field.name.clone()),
-                search_column: label.map(|field| field.column_sql.clone()),
                 tenant_scoped: draft.scope == Scope::Tenant,
                 names: draft.names.clone(),
                 scope: draft.scope,
