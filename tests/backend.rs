@@ -297,9 +297,14 @@ struct Client {
 
 impl Client {
     fn new(base: &str) -> Self {
+        // A fresh connection per request: a pooled one that the server
+        // closes as it is reused fails the request with "peer disconnected"
+        // (seen once in CI, on the GET after a 405 to a POST), and ureq
+        // does not retry it.
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(10)))
+            .max_idle_connections(0)
             .build()
             .into();
         Client {
