@@ -160,10 +160,11 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
 /// Plans every file of the project for `model`.
 pub fn plan(model: &Model) -> Vec<PlannedFile> {
     let mut files = vec![
-        // The README says what the browser test covers.
+        // The README says what the browser test covers; each mode's
+        // template fills in the shared one's blocks.
         template(
             "README.md",
-            "README.md.j2",
+            &format!("readme/{}.md.j2", model.isolation),
             FileContext::BrowserTest {
                 test: browser_test(model),
             },
