@@ -415,6 +415,11 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
+    let tenant_data = match model.isolation {
+        Isolation::Pool | Isolation::Bridge => "src/tenant_data/shared.rs.j2",
+        Isolation::Silo => "src/tenant_data/silo.rs.j2",
+    };
+    files.push(template("src/tenant_data.rs", tenant_data, FileContext::Project {}));
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",
