@@ -380,7 +380,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/fair_share.rs",
         "src/frontend.rs",
         "src/lib.rs",
-        "src/main.rs",
         "src/memberships.rs",
         "src/metrics.rs",
         "src/hooks.rs",
@@ -407,8 +406,9 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             entities: entity_tests(model),
         },
     ));
-    // Code that differs by isolation mode has a template per mode.
-    for module in ["admin", "migrate"] {
+    // Code that differs by isolation mode has a template per mode; main's
+    // fills in the blocks of the shared one.
+    for module in ["admin", "main", "migrate"] {
         files.push(template(
             &format!("src/{module}.rs"),
             &format!("src/{module}/{}.rs.j2", model.isolation),
