@@ -408,18 +408,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
     ));
     // Code that differs by isolation mode has a template per mode; main's
     // fills in the blocks of the shared one.
-    for module in ["admin", "main", "migrate"] {
+    for module in ["admin", "main", "migrate", "tenant_data"] {
         files.push(template(
             &format!("src/{module}.rs"),
             &format!("src/{module}/{}.rs.j2", model.isolation),
             FileContext::Project {},
         ));
     }
-    let tenant_data = match model.isolation {
-        Isolation::Pool | Isolation::Bridge => "src/tenant_data/shared.rs.j2",
-        Isolation::Silo => "src/tenant_data/silo.rs.j2",
-    };
-    files.push(template("src/tenant_data.rs", tenant_data, FileContext::Project {}));
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",
