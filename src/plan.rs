@@ -370,7 +370,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/api/entities.rs",
         "src/api/fields.rs",
         "src/api/members.rs",
-        "src/api/records.rs",
         "src/app.rs",
         "src/auth.rs",
         "src/client_address.rs",
@@ -415,6 +414,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
+    // Silo's handlers check references to shared records themselves: those
+    // live in another database, out of reach of a foreign key.
+    let records = match model.isolation {
+        Isolation::Pool | Isolation::Bridge => "src/api/records.rs.j2",
+        Isolation::Silo => "src/api/records/silo.rs.j2",
+    };
+    files.push(template("src/api/records.rs", records, FileContext::Project {}));
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",
