@@ -734,6 +734,13 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
         stderr.contains("1 destructive database change refused"),
         "{stderr}"
     );
+    assert_eq!(
+        plan_outlook(&project, &[]),
+        (
+            Some(1),
+            serde_json::json!({"kind": "destructive", "count": 1})
+        )
+    );
     let (code, stdout, stderr) = outcome(&project, &["plan", "--allow-destructive"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(
@@ -753,6 +760,13 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
         "{stdout}"
     );
     assert!(stderr.contains("1 file can't be regenerated"), "{stderr}");
+    assert_eq!(
+        plan_outlook(&project, &["--allow-destructive"]),
+        (
+            Some(1),
+            serde_json::json!({"kind": "conflicts", "count": 1})
+        )
+    );
     replace_in(
         &project.join("migrations/0004_create_companies.sql"),
         "-- mine\n",
@@ -891,6 +905,10 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     assert!(
         stderr.contains("1 file would be merged with conflicts"),
         "{stderr}"
+    );
+    assert_eq!(
+        plan_outlook(&project, &[]),
+        (Some(1), serde_json::json!({"kind": "clashes", "count": 1}))
     );
     let (code, stdout, stderr) = update();
     assert_eq!(code, Some(1), "{stdout}{stderr}");
@@ -1049,6 +1067,19 @@ fn json(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
         )
     });
     (code, stdout)
+}
+
+/// What `gen plan --format json` with `extra` arguments says the update
+/// would run into in `dir`, and its exit code.
+fn plan_outlook(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let args: Vec<&str> = ["plan", "--format", "json"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect();
+    let (code, stdout) = json(dir, &args);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("parsed once already");
+    (code, report["outlook"].clone())
 }
 
 /// The shapes README.md documents for editors and CI, as reviewed snapshots.
