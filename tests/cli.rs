@@ -152,6 +152,47 @@ fn check_rejects_a_bad_spec_with_exit_code_1() {
     assert!(out.stdout.is_empty());
 }
 
+/// Diagnostics take colour on a terminal only, and never under `NO_COLOR`;
+/// `script` gives `gen` a terminal of its own.
+#[test]
+fn diagnostics_are_coloured_on_a_terminal_only() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+    let escape = "\u{1b}[";
+    let piped = text(&run(&specs, &["check", "err_duplicate_key.yaml"]).stderr);
+    assert!(
+        piped.contains("duplicate") && !piped.contains(escape),
+        "{piped}"
+    );
+    let on_terminal = |no_colour: Option<&str>| {
+        let mut command = std::process::Command::new("script");
+        command
+            .current_dir(&specs)
+            .env_remove("NO_COLOR")
+            .args(["--quiet", "--return", "--command"])
+            .arg(format!(
+                "'{}' check err_duplicate_key.yaml",
+                env!("CARGO_BIN_EXE_gen")
+            ))
+            .arg("/dev/null");
+        if let Some(value) = no_colour {
+            command.env("NO_COLOR", value);
+        }
+        let out = command.output().expect("run script");
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let coloured = on_terminal(None);
+    assert!(
+        coloured.contains("duplicate") && coloured.contains(escape),
+        "{coloured}"
+    );
+    let plain = on_terminal(Some("1"));
+    assert!(
+        plain.contains("duplicate") && !plain.contains(escape),
+        "{plain}"
+    );
+}
+
 #[test]
 fn a_missing_spec_file_is_exit_code_2() {
     let dir = tempdir();
