@@ -420,7 +420,11 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         Isolation::Pool | Isolation::Bridge => "src/api/records.rs.j2",
         Isolation::Silo => "src/api/records/silo.rs.j2",
     };
-    files.push(template("src/api/records.rs", records, FileContext::Project {}));
+    files.push(template(
+        "src/api/records.rs",
+        records,
+        FileContext::Project {},
+    ));
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",
