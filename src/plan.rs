@@ -145,9 +145,15 @@ pub struct AddedForeignKey {
 /// name, to a project generated before it existed.
 fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> {
     let first = MigrationSet::of(model.isolation, Scope::Global);
+    // Bridge and silo record where each tenant's data lives.
+    let control = match model.isolation {
+        Isolation::Pool => "migrations/control.sql.j2",
+        Isolation::Bridge => "migrations/control/bridge.sql.j2",
+        Isolation::Silo => "migrations/control/silo.sql.j2",
+    };
     let mut migrations = vec![
         (first, "roles", "migrations/roles.sql.j2"),
-        (first, "control", "migrations/control.sql.j2"),
+        (first, "control", control),
         (first, "sessions", "migrations/sessions.sql.j2"),
     ];
     // Tenant databases may live on other servers, where the roles don't exist yet.
