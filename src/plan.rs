@@ -380,7 +380,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/auth.rs",
         "src/client_address.rs",
         "src/config.rs",
-        "src/db.rs",
         "src/error.rs",
         "src/fair_share.rs",
         "src/frontend.rs",
@@ -420,6 +419,12 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
+    // Bridge's statements enter the tenant's schema too.
+    let db = match model.isolation {
+        Isolation::Pool | Isolation::Silo => "src/db.rs.j2",
+        Isolation::Bridge => "src/db/bridge.rs.j2",
+    };
+    files.push(template("src/db.rs", db, FileContext::Project {}));
     // Silo's handlers check references to shared records themselves: those
     // live in another database, out of reach of a foreign key.
     let records = match model.isolation {
