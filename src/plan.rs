@@ -393,6 +393,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/sessions.rs",
         "src/throttle.rs",
         "tests/security.rs",
+        "tests/support/entity_suite.rs",
         "tests/support/mod.rs",
     ];
     let mut files = project_templates(PROJECT_FILES);

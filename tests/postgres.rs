@@ -831,6 +831,10 @@ fn check_catalog(server: &Server, model: &Model, tester: &str, place: &Place) {
 /// With 100k rows over 100 tenants, one tenant's list page must come from
 /// an index on tenant_id, not a scan of everyone's rows.
 fn check_list_plan(server: &Server, model: &Model, tester: &str, place: &Place) {
+    if model.tenant_entities().next().is_none() {
+        // Only global entities: no tenant has rows of its own to list.
+        return;
+    }
     let entity = model
         .tenant_entities()
         .find(|entity| {

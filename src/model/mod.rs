@@ -380,6 +380,9 @@ pub struct Model {
     /// Whether any field is a spec enum, which the API declares as a Rust
     /// enum.
     pub has_enums: bool,
+    /// Whether any entity belongs to tenants, so that clients write
+    /// records; with only global entities, the API only reads.
+    pub has_tenant_entities: bool,
     /// The display name.
     pub title: String,
     /// The web frontend's npm package name (`acme-crm-web`).
