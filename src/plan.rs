@@ -380,7 +380,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/auth.rs",
         "src/client_address.rs",
         "src/config.rs",
-        "src/error.rs",
         "src/fair_share.rs",
         "src/frontend.rs",
         "src/lib.rs",
@@ -420,6 +419,14 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
+    // Bridge and silo can have a tenant behind the application; bridge's
+    // enter_tenant says so itself.
+    let error = match model.isolation {
+        Isolation::Pool => "src/error.rs.j2",
+        Isolation::Bridge => "src/error/bridge.rs.j2",
+        Isolation::Silo => "src/error/migrated_per_tenant.rs.j2",
+    };
+    files.push(template("src/error.rs", error, FileContext::Project {}));
     // Bridge's statements enter the tenant's schema too.
     let db = match model.isolation {
         Isolation::Pool | Isolation::Silo => "src/db.rs.j2",
