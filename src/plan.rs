@@ -379,7 +379,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/app.rs",
         "src/auth.rs",
         "src/client_address.rs",
-        "src/config.rs",
         "src/fair_share.rs",
         "src/frontend.rs",
         "src/lib.rs",
@@ -419,6 +418,12 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
+    // Silo's connections to tenant databases share a budget of their own.
+    let config = match model.isolation {
+        Isolation::Pool | Isolation::Bridge => "src/config.rs.j2",
+        Isolation::Silo => "src/config/silo.rs.j2",
+    };
+    files.push(template("src/config.rs", config, FileContext::Project {}));
     // Bridge and silo can have a tenant behind the application; bridge's
     // enter_tenant says so itself.
     let error = match model.isolation {
