@@ -163,6 +163,79 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
     migrations
 }
 
+/// A backend file whose template depends on the isolation mode. A mode's
+/// template stands alone or extends the shared one, filling in its blocks;
+/// the comment at its top says why that mode differs.
+struct ModeTemplates {
+    path: &'static str,
+    pool: &'static str,
+    bridge: &'static str,
+    silo: &'static str,
+}
+
+impl ModeTemplates {
+    fn template(&self, isolation: Isolation) -> &'static str {
+        match isolation {
+            Isolation::Pool => self.pool,
+            Isolation::Bridge => self.bridge,
+            Isolation::Silo => self.silo,
+        }
+    }
+}
+
+const BY_MODE: &[ModeTemplates] = &[
+    ModeTemplates {
+        path: "src/admin.rs",
+        pool: "src/admin/pool.rs.j2",
+        bridge: "src/admin/bridge.rs.j2",
+        silo: "src/admin/silo.rs.j2",
+    },
+    // Silo's shared records live in another database than the tenant's,
+    // out of reach of a foreign key, so its handlers check references.
+    ModeTemplates {
+        path: "src/api/records.rs",
+        pool: "src/api/records.rs.j2",
+        bridge: "src/api/records.rs.j2",
+        silo: "src/api/records/silo.rs.j2",
+    },
+    ModeTemplates {
+        path: "src/config.rs",
+        pool: "src/config.rs.j2",
+        bridge: "src/config.rs.j2",
+        silo: "src/config/silo.rs.j2",
+    },
+    ModeTemplates {
+        path: "src/db.rs",
+        pool: "src/db.rs.j2",
+        bridge: "src/db/bridge.rs.j2",
+        silo: "src/db.rs.j2",
+    },
+    ModeTemplates {
+        path: "src/error.rs",
+        pool: "src/error.rs.j2",
+        bridge: "src/error/bridge.rs.j2",
+        silo: "src/error/migrated_per_tenant.rs.j2",
+    },
+    ModeTemplates {
+        path: "src/main.rs",
+        pool: "src/main/pool.rs.j2",
+        bridge: "src/main/bridge.rs.j2",
+        silo: "src/main/silo.rs.j2",
+    },
+    ModeTemplates {
+        path: "src/migrate.rs",
+        pool: "src/migrate/pool.rs.j2",
+        bridge: "src/migrate/bridge.rs.j2",
+        silo: "src/migrate/silo.rs.j2",
+    },
+    ModeTemplates {
+        path: "src/tenant_data.rs",
+        pool: "src/tenant_data/pool.rs.j2",
+        bridge: "src/tenant_data/bridge.rs.j2",
+        silo: "src/tenant_data/silo.rs.j2",
+    },
+];
+
 /// Plans every file of the project for `model`.
 pub fn plan(model: &Model) -> Vec<PlannedFile> {
     let mut files = vec![
@@ -409,46 +482,13 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             entities: entity_tests(model),
         },
     ));
-    // Code that differs by isolation mode has a template per mode; main's
-    // fills in the blocks of the shared one.
-    for module in ["admin", "main", "migrate", "tenant_data"] {
+    for file in BY_MODE {
         files.push(template(
-            &format!("src/{module}.rs"),
-            &format!("src/{module}/{}.rs.j2", model.isolation),
+            file.path,
+            file.template(model.isolation),
             FileContext::Project {},
         ));
     }
-    // Silo's connections to tenant databases share a budget of their own.
-    let config = match model.isolation {
-        Isolation::Pool | Isolation::Bridge => "src/config.rs.j2",
-        Isolation::Silo => "src/config/silo.rs.j2",
-    };
-    files.push(template("src/config.rs", config, FileContext::Project {}));
-    // Bridge and silo can have a tenant behind the application; bridge's
-    // enter_tenant says so itself.
-    let error = match model.isolation {
-        Isolation::Pool => "src/error.rs.j2",
-        Isolation::Bridge => "src/error/bridge.rs.j2",
-        Isolation::Silo => "src/error/migrated_per_tenant.rs.j2",
-    };
-    files.push(template("src/error.rs", error, FileContext::Project {}));
-    // Bridge's statements enter the tenant's schema too.
-    let db = match model.isolation {
-        Isolation::Pool | Isolation::Silo => "src/db.rs.j2",
-        Isolation::Bridge => "src/db/bridge.rs.j2",
-    };
-    files.push(template("src/db.rs", db, FileContext::Project {}));
-    // Silo's handlers check references to shared records themselves: those
-    // live in another database, out of reach of a foreign key.
-    let records = match model.isolation {
-        Isolation::Pool | Isolation::Bridge => "src/api/records.rs.j2",
-        Isolation::Silo => "src/api/records/silo.rs.j2",
-    };
-    files.push(template(
-        "src/api/records.rs",
-        records,
-        FileContext::Project {},
-    ));
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",
