@@ -85,6 +85,12 @@ pub enum FileContext {
     ApiTests {
         /// Each tenant entity's role matrix and attacks.
         entities: Vec<EntityTests>,
+        /// The first entity, in creation order, that a client can make a
+        /// record of: the one the mode's isolation tests write.
+        first_creatable: Option<usize>,
+        /// The first tenant entity in creation order: the one the tests of
+        /// a tenant behind the application request.
+        first_tenant_entity: Option<usize>,
     },
     /// The web frontend's browser test, and the README that describes it.
     BrowserTest {
@@ -475,11 +481,27 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         },
         policy: WritePolicy::Generated,
     });
+    let first = |wanted: fn(&Entity) -> bool| {
+        model
+            .creation_order
+            .iter()
+            .copied()
+            .find(|&idx| wanted(&model.entities[idx]))
+    };
+    // Bridge and silo attack their own fences, and refuse a tenant left
+    // behind by `migrate`.
+    let api_tests = match model.isolation {
+        Isolation::Pool => "tests/api.rs.j2",
+        Isolation::Bridge => "tests/api/bridge.rs.j2",
+        Isolation::Silo => "tests/api/silo.rs.j2",
+    };
     files.push(template(
         "tests/api.rs",
-        "tests/api.rs.j2",
+        api_tests,
         FileContext::ApiTests {
             entities: entity_tests(model),
+            first_creatable: first(|entity| entity.api_creatable),
+            first_tenant_entity: first(|entity| entity.tenant_scoped),
         },
     ));
     for file in BY_MODE {
