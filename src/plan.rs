@@ -169,7 +169,7 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
     migrations
 }
 
-/// A backend file whose template depends on the isolation mode. A mode's
+/// A backend or test file whose template depends on the isolation mode. A mode's
 /// template stands alone or extends the shared one, filling in its blocks;
 /// the comment at its top says why that mode differs.
 struct ModeTemplates {
@@ -233,6 +233,12 @@ const BY_MODE: &[ModeTemplates] = &[
         pool: "src/migrate/pool.rs.j2",
         bridge: "src/migrate/bridge.rs.j2",
         silo: "src/migrate/silo.rs.j2",
+    },
+    ModeTemplates {
+        path: "tests/support/mod.rs",
+        pool: "tests/support/mod.rs.j2",
+        bridge: "tests/support/mod/bridge.rs.j2",
+        silo: "tests/support/mod/silo.rs.j2",
     },
     ModeTemplates {
         path: "src/tenant_data.rs",
@@ -471,7 +477,6 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/throttle.rs",
         "tests/security.rs",
         "tests/support/entity_suite.rs",
-        "tests/support/mod.rs",
     ];
     let mut files = project_templates(PROJECT_FILES);
     files.push(PlannedFile {
