@@ -1237,11 +1237,7 @@ fn external_identity_provider(app: &App, model: &Model, server: &Server, databas
         )
         .expect("encode")
     };
-    let route = &model
-        .tenant_entities()
-        .next()
-        .expect("a tenant entity")
-        .route;
+    let route = signed_in_route(model);
     let good = es256(&claims("https://idp.example/", &model.app));
     let (status, body) = client.get(route, Some(&good));
     assert_eq!(status, 200, "a provider token: {body}");
@@ -1314,6 +1310,17 @@ fn seed_global_rows(server: &Server, database: &str, model: &Model) -> BTreeMap<
     ids
 }
 
+/// A route that answers a signed-in caller: a tenant entity's list, or a
+/// global entity's where the spec has only those.
+fn signed_in_route(model: &Model) -> &str {
+    &model
+        .tenant_entities()
+        .chain(&model.entities)
+        .next()
+        .expect("a spec has an entity")
+        .route
+}
+
 fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>) {
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
@@ -1369,11 +1376,7 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     }
 
     // Forged and missing tokens.
-    let entity_route = &model
-        .tenant_entities()
-        .next()
-        .expect("a tenant entity")
-        .route;
+    let entity_route = signed_in_route(model);
     let (_, payload) = a.split_once('.').expect("a JWT");
     let payload = payload.split('.').next().expect("a JWT payload");
     let none_token = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");

@@ -11,6 +11,7 @@ use acme_crm::auth::{Caller, Keys};
 use acme_crm::config::{JwtConfig, Limits};
 use acme_crm::db::{self, Sql};
 use acme_crm::error::ApiError;
+use acme_crm::tenant_data::TenantData;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -46,7 +47,8 @@ async fn main() {
     let pool = acme_crm::db::pool(&url, &limits).expect("a pool");
     let jwt = JwtConfig::Secret { current: secret, previous: None, issuer: "acme_crm".to_owned(), audience: "acme_crm".to_owned() };
     let keys = Keys::new(&jwt).expect("keys");
-    let state = AppState::from_parts(pool, keys, &limits);
+    let tenant_data = TenantData::new(pool.clone(), &limits);
+    let state = AppState::from_parts(pool, keys, tenant_data, &limits);
     let routes = Router::new()
         .route("/api/companies", get(list))
         .route("/api/companies/{id}", get(read));
