@@ -189,6 +189,18 @@ impl ModeTemplates {
     }
 }
 
+// Bridge and silo attack their own fences, and refuse a tenant left behind
+// by `migrate`; the tests get a context of their own, so they are not in
+// `BY_MODE`.
+const API_TESTS: ModeTemplates = ModeTemplates {
+    path: "tests/api.rs",
+    pool: "tests/api.rs.j2",
+    bridge: "tests/api/bridge.rs.j2",
+    silo: "tests/api/silo.rs.j2",
+};
+
+/// The files whose template depends on the mode, rendered with the
+/// project's context.
 const BY_MODE: &[ModeTemplates] = &[
     ModeTemplates {
         path: "src/admin.rs",
@@ -493,16 +505,9 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             .copied()
             .find(|&idx| wanted(&model.entities[idx]))
     };
-    // Bridge and silo attack their own fences, and refuse a tenant left
-    // behind by `migrate`.
-    let api_tests = match model.isolation {
-        Isolation::Pool => "tests/api.rs.j2",
-        Isolation::Bridge => "tests/api/bridge.rs.j2",
-        Isolation::Silo => "tests/api/silo.rs.j2",
-    };
     files.push(template(
-        "tests/api.rs",
-        api_tests,
+        API_TESTS.path,
+        API_TESTS.template(model.isolation),
         FileContext::ApiTests {
             entities: entity_tests(model),
             first_creatable: first(|entity| entity.api_creatable),
