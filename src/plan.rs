@@ -486,6 +486,8 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/openapi.rs",
         "src/passwords.rs",
         "src/sessions.rs",
+        "src/dev.rs",
+        "src/seed.rs",
         "src/throttle.rs",
         "tests/security.rs",
         "tests/support/entity_suite.rs",

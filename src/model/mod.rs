@@ -383,6 +383,9 @@ pub struct Model {
     /// Whether any entity belongs to tenants, so that clients write
     /// records; with only global entities, the API only reads.
     pub has_tenant_entities: bool,
+    /// Whether any entity is shared by every tenant, its records written
+    /// by the operator.
+    pub has_global_entities: bool,
     /// The display name.
     pub title: String,
     /// The web frontend's npm package name (`acme-crm-web`).
@@ -878,6 +881,8 @@ pub struct DefaultValue {
 pub struct Reference {
     /// The target entity's position in [`Model::entities`].
     pub entity_index: usize,
+    /// The target's table, as its `Record::TABLE` names it.
+    pub table: String,
     /// What happens when the target is deleted.
     pub on_delete: OnDelete,
 }

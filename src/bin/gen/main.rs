@@ -331,5 +331,21 @@ fn new(
             "note: rustfmt was not found; the Rust code is not laid out by it (`cargo fmt` in the project fixes that)"
         );
     }
+    // Plain lines, on a terminal or not: a script or a CI log reads them too.
+    println!("next: cd {} && cargo run -- dev", shell_word(&dir.display().to_string()));
+    println!("      (starts a database of its own under .dev/, seeds demo data and serves the app)");
     Ok(())
+}
+
+/// `text` as one word of a POSIX shell command line.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./+=:@%,".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }

@@ -130,6 +130,7 @@ impl Checker {
                 .flat_map(|entity| &entity.fields)
                 .any(|field| field.rust_enum.is_some()),
             has_tenant_entities: entities.iter().any(|entity| entity.tenant_scoped),
+            has_global_entities: entities.iter().any(|entity| !entity.tenant_scoped),
             creation_order,
             title: title.unwrap_or_else(|| names::words(&app)),
             npm_package: format!("{}-web", app.replace('_', "-")),

@@ -85,6 +85,7 @@ impl Checker {
                     }
                     field.reference = Some(Reference {
                         entity_index,
+                        table: targets[entity_index].table.to_owned(),
                         on_delete,
                     });
                 }
