@@ -128,10 +128,22 @@ fn warnings_go_to_stderr_and_refuse_nothing() {
         ),
         "{stderr}"
     );
-    let (code, _, stderr) = outcome(dir.path(), &["new", spec, "-o", "books", "--no-format"]);
+    let (code, stdout, stderr) = outcome(dir.path(), &["new", spec, "-o", "books", "--no-format"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("1 warning"), "{stderr}");
     assert!(dir.path().join("books/spec.yaml").is_file());
+    // The next step is printed even when standard output is not a terminal.
+    assert!(
+        stdout.starts_with("next: cd books && cargo run -- dev\n"),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) =
+        outcome(dir.path(), &["new", spec, "-o", "my books", "--no-format"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("next: cd 'my books' && cargo run -- dev\n"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -332,8 +332,13 @@ fn new(
         );
     }
     // Plain lines, on a terminal or not: a script or a CI log reads them too.
-    println!("next: cd {} && cargo run -- dev", shell_word(&dir.display().to_string()));
-    println!("      (starts a database of its own under .dev/, seeds demo data and serves the app)");
+    println!(
+        "next: cd {} && cargo run -- dev",
+        shell_word(&dir.display().to_string())
+    );
+    println!(
+        "      (starts a database of its own under .dev/, seeds demo data and serves the app)"
+    );
     Ok(())
 }
 
