@@ -2122,3 +2122,211 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
         );
     }
 }
+
+/// `cargo run -- dev` in a project fresh from `gen new`, as a newcomer runs
+/// it: no DATABASE_URL and no server running. It makes its own cluster,
+/// seeds demo data and serves; a demo login works and every tenant entity
+/// lists its seeded records; stopped and started again, it reuses the
+/// cluster and the data. One spec of each isolation mode.
+#[test]
+fn dev_runs_a_new_project_with_demo_data_in_every_mode() {
+    for example in ["crm", "helpdesk", "tracker"] {
+        let scratch = tempfile::tempdir().expect("temporary folder");
+        // As root, `dev` runs PostgreSQL as the `postgres` user, which must
+        // be able to reach the project.
+        let mut permissions = std::fs::metadata(scratch.path())
+            .expect("the folder")
+            .permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(scratch.path(), permissions).expect("open the folder");
+        let project = scratch.path().join("project");
+        let model = generate(&repo().join(format!("examples/{example}.yaml")), &project);
+        cargo(&project, &["build", "--quiet", "--locked"]);
+        let _cluster = ClusterGuard(project.join(".dev/postgres/data"));
+        let binary = target_dir().join("debug").join(&model.app);
+        let port = free_port();
+        let client = Client::new(&format!("http://127.0.0.1:{port}"));
+        let entities: Vec<&Entity> = model
+            .entities
+            .iter()
+            .filter(|entity| entity.tenant_scoped)
+            .collect();
+
+        let first = DevRun::start(&binary, &project, &scratch.path().join("first.log"), port);
+        let printed = first.ready(&client, Duration::from_secs(600));
+        assert!(
+            printed.contains("creating the development cluster"),
+            "{printed}"
+        );
+        let password = printed
+            .split("every demo user's password is ")
+            .nth(1)
+            .and_then(|rest| rest.lines().next())
+            .unwrap_or_else(|| panic!("no demo password printed:\n{printed}"))
+            .to_owned();
+        let login = json!({
+            "tenant": "acme",
+            "email": format!("{}@acme.test", model.roles[0].name),
+            "password": password,
+        });
+        let (status, grant) = client.post("/auth/login", None, login.clone());
+        assert_eq!(status, 200, "{example}: the printed demo login: {grant}");
+        let token = token_for(&grant);
+        let seeded: Vec<BTreeMap<String, Value>> = entities
+            .iter()
+            .map(|entity| listed(&client, &token, entity))
+            .collect();
+        for (entity, records) in entities.iter().zip(&seeded) {
+            assert!(
+                (1..=25).contains(&records.len()),
+                "{example}: {} holds {} seeded records",
+                entity.route,
+                records.len()
+            );
+        }
+        first.stop();
+        assert!(
+            !project.join(".dev/postgres/data/postmaster.pid").exists(),
+            "{example}: stopping dev stops its cluster"
+        );
+
+        let started = Instant::now();
+        let second = DevRun::start(&binary, &project, &scratch.path().join("second.log"), port);
+        let printed = second.ready(&client, Duration::from_secs(120));
+        eprintln!("{example}: dev ready again in {:?}", started.elapsed());
+        assert!(
+            !printed.contains("creating the development cluster")
+                && !printed.contains("wrote .env"),
+            "{example}: the second run keeps the cluster and .env:\n{printed}"
+        );
+        let (status, grant) = client.post("/auth/login", None, login);
+        assert_eq!(
+            status, 200,
+            "{example}: the demo login after a restart: {grant}"
+        );
+        let token = token_for(&grant);
+        for (entity, before) in entities.iter().zip(&seeded) {
+            assert_eq!(
+                &listed(&client, &token, entity),
+                before,
+                "{example}: {} after a restart",
+                entity.route
+            );
+        }
+        second.stop();
+
+        let git = |args: &[&str]| {
+            Command::new("git")
+                .args(args)
+                .current_dir(&project)
+                .output()
+                .expect("run git")
+        };
+        assert!(git(&["init", "--quiet"]).status.success());
+        let ignored = git(&["check-ignore", "--quiet", ".dev/postgres/data/PG_VERSION"]);
+        assert!(ignored.status.success(), "{example}: .dev/ is git-ignored");
+    }
+}
+
+/// A `dev` process, its output kept in a file.
+struct DevRun {
+    child: Child,
+    log: PathBuf,
+}
+
+impl DevRun {
+    fn start(binary: &Path, project: &Path, log: &Path, port: u16) -> DevRun {
+        let output = std::fs::File::create(log).expect("create the log");
+        let errors = output.try_clone().expect("share the log");
+        let child = Command::new(binary)
+            .arg("dev")
+            .current_dir(project)
+            .env_remove("DATABASE_URL")
+            .env_remove("ADMIN_DATABASE_URL")
+            .env_remove("JWT_SECRET")
+            .env("PORT", port.to_string())
+            .stdout(output)
+            .stderr(errors)
+            .spawn()
+            .expect("start dev");
+        DevRun {
+            child,
+            log: log.to_owned(),
+        }
+    }
+
+    fn printed(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for `/healthz`; returns what `dev` printed until then.
+    fn ready(&self, client: &Client, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        while !client.answers("/healthz") {
+            assert!(
+                Instant::now() < deadline,
+                "dev was not ready within {within:?}:\n{}",
+                self.printed()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.printed()
+    }
+
+    /// Ctrl-C, as a user stops it; it must exit cleanly.
+    fn stop(mut self) {
+        interrupt(self.child.id());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("dev's status") {
+                assert!(
+                    status.success(),
+                    "dev exited with {status}:\n{}",
+                    self.printed()
+                );
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dev did not stop:\n{}",
+                self.printed()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for DevRun {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            interrupt(self.child.id());
+            std::thread::sleep(Duration::from_secs(3));
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Stops a development cluster a failed test left running.
+struct ClusterGuard(PathBuf);
+
+impl Drop for ClusterGuard {
+    fn drop(&mut self) {
+        let pid = std::fs::read_to_string(self.0.join("postmaster.pid"))
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .next()
+                    .and_then(|line| line.trim().parse().ok())
+            });
+        if let Some(pid) = pid {
+            interrupt(pid);
+        }
+    }
+}
+
+fn interrupt(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status();
+}
