@@ -489,6 +489,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/dev.rs",
         "src/seed.rs",
         "src/throttle.rs",
+        "src/tls.rs",
         "tests/security.rs",
         "tests/support/entity_suite.rs",
     ];

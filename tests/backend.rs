@@ -2330,3 +2330,185 @@ fn interrupt(pid: u32) {
         .args(["-INT", &pid.to_string()])
         .status();
 }
+
+/// The generated app against a server that takes TLS only, with a
+/// certificate for `localhost` signed by a test authority: `sslmode` and
+/// `sslrootcert` in DATABASE_URL and ADMIN_DATABASE_URL decide whether it
+/// connects, as they do for libpq.
+#[test]
+fn the_generated_app_connects_over_tls_as_sslmode_says() {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let certs = scratch.path();
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(certs)
+            .output()
+            .expect("openssl is installed (Debian: apt-get install openssl)");
+        assert!(
+            output.status.success(),
+            "openssl {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    for authority in ["ca", "other-ca"] {
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={authority}"),
+            "-keyout",
+            &format!("{authority}.key"),
+            "-out",
+            &format!("{authority}.pem"),
+        ]);
+    }
+    openssl(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(certs.join("server.ext"), "subjectAltName = DNS:localhost\n")
+        .expect("write the extensions");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.crt",
+    ]);
+    let (server, port) =
+        Server::start_tls_only(&certs.join("server.crt"), &certs.join("server.key"));
+
+    let project = scratch.path().join("project");
+    let model = generate(&repo().join("examples/crm.yaml"), &project);
+    cargo(&project, &["build", "--quiet", "--locked"]);
+    let binary = target_dir().join("debug").join(&model.app);
+    let database = format!("tls_{}", model.app);
+    server
+        .connect("postgres")
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        .expect("drop leftovers");
+    let root = |name: &str| certs.join(name).display().to_string();
+    let urls = |host: &str, tls: &str| {
+        (
+            format!(
+                "postgres://{}_app:app-password@{host}:{port}/{database}?{tls}",
+                model.app
+            ),
+            format!("postgres://postgres@{host}:{port}/postgres?{tls}"),
+        )
+    };
+    let run = |args: &[&str], (database_url, admin_url): &(String, String)| {
+        Command::new(&binary)
+            .args(args)
+            .current_dir(&project)
+            .env("DATABASE_URL", database_url)
+            .env("ADMIN_DATABASE_URL", admin_url)
+            .env("JWT_SECRET", jwt_secret())
+            .output()
+            .expect("run the generated binary")
+    };
+    let fails = |args: &[&str], urls: &(String, String), why: &str, says: &str| {
+        let output = run(args, urls);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{why}: it connected");
+        assert!(stderr.contains(says), "{why}: {stderr}");
+    };
+
+    let trusted = urls(
+        "localhost",
+        &format!("sslmode=verify-full&sslrootcert={}", root("ca.pem")),
+    );
+    for args in [
+        &["db", "setup"][..],
+        &["migrate"],
+        &["seed", "--tenants", "1", "--records", "3"],
+    ] {
+        let output = run(args, &trusted);
+        assert!(
+            output.status.success(),
+            "{} with verify-full and the right root: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    fails(
+        &["db", "setup"],
+        &urls(
+            "localhost",
+            &format!("sslmode=verify-full&sslrootcert={}", root("other-ca.pem")),
+        ),
+        "verify-full with another authority's root",
+        "certificate",
+    );
+    fails(
+        &["db", "setup"],
+        &urls(
+            "127.0.0.1",
+            &format!("sslmode=verify-full&sslrootcert={}", root("ca.pem")),
+        ),
+        "verify-full to an address the certificate doesn't name",
+        "certificate",
+    );
+    let output = run(
+        &["db", "setup"],
+        &urls(
+            "127.0.0.1",
+            &format!("sslmode=verify-ca&sslrootcert={}", root("ca.pem")),
+        ),
+    );
+    assert!(
+        output.status.success(),
+        "verify-ca checks the authority, not the name: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = run(&["db", "setup"], &urls("localhost", "sslmode=require"));
+    assert!(
+        output.status.success(),
+        "require encrypts without checking: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    fails(
+        &["db", "setup"],
+        &urls("localhost", "sslmode=disable"),
+        "disable, against a server that takes TLS only",
+        "no encryption",
+    );
+    fails(
+        &["db", "setup"],
+        &urls(
+            "localhost",
+            &format!("sslmode=verify-full&sslrootcert={}", root("missing.pem")),
+        ),
+        "a root file that isn't there",
+        "missing.pem",
+    );
+}

@@ -32,6 +32,19 @@ impl Server {
                 cluster: None,
             };
         }
+        Self::start_cluster(None)
+    }
+
+    /// A throwaway cluster that takes TCP connections on localhost over TLS
+    /// only, with the PEM certificate and key given (and its socket, for
+    /// the tests' own connections); returns its TCP port too.
+    pub fn start_tls_only(certificate: &Path, key: &Path) -> (Server, u16) {
+        let server = Self::start_cluster(Some((certificate, key)));
+        let port = server.admin.get_ports().first().copied().expect("a port");
+        (server, port)
+    }
+
+    fn start_cluster(tls: Option<(&Path, &Path)>) -> Server {
         let bindir = find_bindir();
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let dir = std::env::temp_dir().join(format!(
@@ -69,10 +82,41 @@ impl Server {
             "initdb",
         );
         let port = free_port();
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        let mut options = format!(
+            "-p {port} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             dir.display()
         );
+        match tls {
+            None => options.push_str(" -c listen_addresses=''"),
+            Some((certificate, key)) => {
+                // The server reads them as its own user, and refuses a key
+                // others may read.
+                for (from, name) in [(certificate, "server.crt"), (key, "server.key")] {
+                    std::fs::copy(from, data.join(name)).expect("copy the certificate");
+                }
+                if as_postgres {
+                    run(
+                        Command::new("chown")
+                            .arg("postgres:")
+                            .arg(data.join("server.crt"))
+                            .arg(data.join("server.key")),
+                        "chown the certificate",
+                    );
+                }
+                run(
+                    Command::new("chmod")
+                        .arg("600")
+                        .arg(data.join("server.key")),
+                    "chmod the key",
+                );
+                std::fs::write(
+                    data.join("pg_hba.conf"),
+                    "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+                )
+                .expect("write pg_hba.conf");
+                options.push_str(" -c listen_addresses=localhost -c ssl=on");
+            }
+        }
         run(
             cluster
                 .command("pg_ctl")
