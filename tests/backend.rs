@@ -1325,6 +1325,7 @@ fn drive(app: &App, model: &Model, spec: &Path, globals: BTreeMap<usize, String>
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
     let what = spec.display();
+    api_documentation(&client, model, &what.to_string());
 
     let (status, body) = client.post(
         "/auth/signup",
@@ -2511,4 +2512,170 @@ fn the_generated_app_connects_over_tls_as_sslmode_says() {
         "a root file that isn't there",
         "missing.pem",
     );
+}
+
+/// `/docs` is Swagger UI, served from the binary; `/openapi.json` passes a
+/// maintained OpenAPI 3.1 validator, and its schemas carry the spec's
+/// rules: required fields, lengths, bounds, formats and enums.
+fn api_documentation(client: &Client, model: &Model, what: &str) {
+    let mut page = client
+        .agent
+        .get(format!("{}/docs/", client.base))
+        .call()
+        .expect("GET /docs/");
+    assert_eq!(page.status().as_u16(), 200, "{what}: /docs/");
+    let html = page.body_mut().read_to_string().expect("a page");
+    assert!(
+        html.contains("swagger-ui"),
+        "{what}: /docs/ is Swagger UI: {html}"
+    );
+    assert!(
+        !html.contains("://"),
+        "{what}: /docs/ loads nothing from elsewhere: {html}"
+    );
+    let bundle = client
+        .agent
+        .get(format!("{}/docs/swagger-ui-bundle.js", client.base))
+        .call()
+        .expect("GET the Swagger UI bundle");
+    assert_eq!(
+        bundle.status().as_u16(),
+        200,
+        "{what}: the bundle is served"
+    );
+
+    let (status, document) = client.get("/openapi.json", None);
+    assert_eq!(status, 200, "{what}: /openapi.json");
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), document.to_string()).expect("write the document");
+    let output = Command::new(openapi_validator())
+        .arg(file.path())
+        .output()
+        .expect("run openapi-spec-validator");
+    assert!(
+        output.status.success(),
+        "{what}: /openapi.json is not valid OpenAPI:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let schemas = &document["components"]["schemas"];
+    assert!(
+        schemas["Problem"].is_object(),
+        "{what}: the problem+json shape"
+    );
+    for entity in model.entities.iter().filter(|entity| entity.tenant_scoped) {
+        let input = &schemas[entity.names.rust_input_type.as_str()];
+        let mut required: Vec<&str> = input["required"]
+            .as_array()
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        required.sort_unstable();
+        let mut expected: Vec<&str> = entity
+            .fields
+            .iter()
+            .filter(|field| field.required && field.default.is_none())
+            .map(|field| field.name.as_str())
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(
+            required, expected,
+            "{what}: {} requires",
+            entity.names.rust_input_type
+        );
+        for field in &entity.fields {
+            let property = &input["properties"][field.name.as_str()];
+            let at = format!("{what}: {}.{}", entity.names.rust_input_type, field.name);
+            match field.field_type {
+                FieldType::String | FieldType::Text | FieldType::Email | FieldType::Url => {
+                    let length = |bound: &Option<serde_json::Number>| {
+                        bound.as_ref().and_then(serde_json::Number::as_u64)
+                    };
+                    assert_eq!(
+                        property.get("maxLength").and_then(Value::as_u64),
+                        length(&field.max),
+                        "{at}: maxLength"
+                    );
+                    assert_eq!(
+                        property.get("minLength").and_then(Value::as_u64),
+                        length(&field.min),
+                        "{at}: minLength"
+                    );
+                }
+                FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Float => {
+                    let bound = |number: &Option<serde_json::Number>| {
+                        number.as_ref().and_then(serde_json::Number::as_f64)
+                    };
+                    assert_eq!(
+                        property.get("minimum").and_then(Value::as_f64),
+                        bound(&field.min),
+                        "{at}: minimum"
+                    );
+                    assert_eq!(
+                        property.get("maximum").and_then(Value::as_f64),
+                        bound(&field.max),
+                        "{at}: maximum"
+                    );
+                }
+                FieldType::Enum => {
+                    let name = &field.rust_enum.as_ref().expect("an enum's Rust type").name;
+                    assert!(
+                        property
+                            .to_string()
+                            .contains(&format!("#/components/schemas/{name}")),
+                        "{at}: {property}"
+                    );
+                    assert_eq!(
+                        schemas[name.as_str()]["enum"],
+                        json!(field.values),
+                        "{at}: its values"
+                    );
+                }
+                _ => {}
+            }
+            let format = match field.field_type {
+                FieldType::Email => Some("email"),
+                FieldType::Url => Some("uri"),
+                FieldType::Date => Some("date"),
+                FieldType::Datetime => Some("date-time"),
+                FieldType::Uuid | FieldType::Ref => Some("uuid"),
+                _ => None,
+            };
+            if let Some(format) = format {
+                assert_eq!(property["format"], format, "{at}: format");
+            }
+        }
+    }
+}
+
+/// openapi-spec-validator, a maintained OpenAPI validator from PyPI, pinned,
+/// installed once into a virtual environment under the target folder.
+fn openapi_validator() -> PathBuf {
+    static VALIDATOR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let venv = target_dir().join("openapi-validator");
+            let validator = venv.join("bin/openapi-spec-validator");
+            if !validator.is_file() {
+                let created = Command::new("python3")
+                    .args(["-m", "venv"])
+                    .arg(&venv)
+                    .status()
+                    .expect("python3 is installed (Debian: apt-get install python3-venv)");
+                assert!(
+                    created.success(),
+                    "python3 -m venv failed (Debian: apt-get install python3-venv)"
+                );
+                let installed = Command::new(venv.join("bin/pip"))
+                    .args(["install", "--quiet", "openapi-spec-validator==0.9.0"])
+                    .status()
+                    .expect("run pip");
+                assert!(
+                    installed.success(),
+                    "pip could not install openapi-spec-validator"
+                );
+            }
+            validator
+        })
+        .clone()
 }
