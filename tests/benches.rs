@@ -80,4 +80,19 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
         &["scripts/bench-silo.py", "3", "1"],
         "| load spread over |",
     );
+    smoke(
+        "python3",
+        &[
+            "scripts/bench-seed.py",
+            "benches/specs/entities_10.yaml",
+            "100",
+            "1",
+        ],
+        "| records/s |",
+    );
+    smoke(
+        "python3",
+        &["scripts/bench-dev.py", "--warm-only"],
+        "second `cargo run -- dev`",
+    );
 }
