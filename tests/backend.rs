@@ -2679,3 +2679,21 @@ fn openapi_validator() -> PathBuf {
         })
         .clone()
 }
+
+/// Demo data at scale: the generated test that seeds two tenants and reads
+/// every record back through the API, checked as a request body is, run
+/// for the 50-entity spec of the benchmarks (each entity refers to the one
+/// before it), beside the repository's specs, whose whole suites run above.
+#[test]
+fn seeded_records_of_the_50_entity_spec_read_back_valid() {
+    let server = Server::start();
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let project = scratch.path().join("project");
+    generate(&repo().join("benches/specs/entities_50.yaml"), &project);
+    let (passed, printed) = cargo_test(
+        &project,
+        &server.admin_url("postgres"),
+        &["--test", "api", "seeded_records_read_back_valid"],
+    );
+    assert_eq!(passed, 1, "{printed}");
+}
