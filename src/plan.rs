@@ -467,6 +467,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "Dockerfile",
         "docker-compose.yml",
         "Cargo.toml",
+        "rustfmt.toml",
         "build.rs",
         "src/api.rs",
         "src/api/auth.rs",

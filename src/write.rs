@@ -129,8 +129,7 @@ pub fn write_project(
     if existing == Some(false) && !force {
         return Err(WriteError::NotEmpty(dir.to_owned()));
     }
-    // Files of the user's own that exist already are theirs: staged, so
-    // that rustfmt finds every module, but never moved in.
+    // Files of the user's own that exist already are theirs: never moved in.
     let kept: Vec<&str> = files
         .iter()
         .filter(|file| file.policy == WritePolicy::UserOwned && dir.join(&file.path).is_file())
@@ -155,26 +154,23 @@ pub fn write_project(
         .tempdir_in(&parent)
         .map_err(io_error(&parent))?;
 
+    let (written, formatted) = if options.format {
+        format::laid_out(files)?
+    } else {
+        (files.to_vec(), false)
+    };
     let mut summary = WriteSummary {
         files: 0,
         bytes: 0,
-        formatted: false,
+        formatted,
     };
-    for file in files {
+    for (file, rendered) in written.iter().zip(files) {
         write_file(&staging.path().join(&file.path), &file.contents)?;
         summary.files += 1;
-        summary.bytes += file.contents.len() as u64;
-        on_file(file);
-    }
-    if options.format {
-        summary.formatted = format::rustfmt(staging.path(), files)?;
+        summary.bytes += rendered.contents.len() as u64;
+        on_file(rendered);
     }
     // The manifest hashes files as written: the Rust as rustfmt laid it out.
-    let written = if summary.formatted {
-        format::read_back(staging.path(), files)?
-    } else {
-        files.to_vec()
-    };
     let state = crate::state::state_files(&written, None, options.templates.as_deref());
     for file in &state {
         write_file(&staging.path().join(&file.path), &file.contents)?;

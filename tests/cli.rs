@@ -557,6 +557,107 @@ fn no_format_skips_rustfmt_and_still_writes_everything() {
     );
 }
 
+/// Every generated Rust file is as rustfmt lays it out, with the project's
+/// own configuration, for every spec of the repository: the files are
+/// shared between several rustfmt processes, which must not change a byte.
+#[test]
+fn the_rust_is_laid_out_as_rustfmt_checks_it() {
+    let dir = tempdir();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut specs: Vec<PathBuf> = ["examples", "benches/specs"]
+        .iter()
+        .flat_map(|folder| std::fs::read_dir(root.join(folder)).expect("list specs"))
+        .map(|entry| entry.expect("spec").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    specs.sort();
+    for (number, spec) in specs.iter().enumerate() {
+        let out = format!("project_{number}");
+        let result = run(
+            dir.path(),
+            &["new", spec.to_str().expect("utf-8"), "-o", &out],
+        );
+        assert!(result.status.success(), "{}", text(&result.stderr));
+        let project = dir.path().join(&out);
+        let roots: Vec<String> = files_under(&project)
+            .into_iter()
+            .filter(|file| {
+                matches!(file.as_str(), "src/lib.rs" | "src/main.rs" | "build.rs")
+                    || (file.starts_with("tests/") && file.matches('/').count() == 1)
+            })
+            .filter(|file| file.ends_with(".rs"))
+            .collect();
+        let check = std::process::Command::new("rustfmt")
+            .current_dir(&project)
+            .args(["--check", "--edition", "2024"])
+            .args(&roots)
+            .output()
+            .expect("run rustfmt");
+        assert!(
+            check.status.success(),
+            "{}: {}",
+            spec.display(),
+            text(&check.stdout)
+        );
+        std::fs::remove_dir_all(&project).expect("clean");
+    }
+}
+
+/// With a cache, a second generation of the same spec takes every file
+/// from it: rustfmt is only asked its version. The bytes are the same.
+#[cfg(unix)]
+#[test]
+fn laid_out_files_come_from_the_cache_the_second_time() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let dir = tempdir();
+    let log = dir.path().join("rustfmt.log");
+    let wrapper = dir.path().join("rustfmt-logged");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec rustfmt \"$@\"\n",
+            log.display()
+        ),
+    )
+    .expect("write the wrapper");
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let cache = dir.path().join("cache");
+    let spec = example("helpdesk.yaml");
+    let new = |out: &str| {
+        let result = gen_command(dir.path())
+            .args(["new", spec.to_str().expect("utf-8"), "-o", out])
+            .env("RUSTFMT", &wrapper)
+            .env("TENANTGEN_CACHE_DIR", &cache)
+            .output()
+            .expect("run gen");
+        assert!(result.status.success(), "{}", text(&result.stderr));
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        std::fs::remove_file(&log).expect("clear the log");
+        calls
+    };
+    let first = new("first");
+    assert!(
+        first.lines().any(|line| line.contains("src/lib.rs")),
+        "{first}"
+    );
+    let second = new("second");
+    assert_eq!(second.trim(), "--version", "only the version is asked");
+    assert_eq!(
+        snapshot(&dir.path().join("first")),
+        snapshot(&dir.path().join("second"))
+    );
+    let uncached = run(
+        dir.path(),
+        &["new", spec.to_str().expect("utf-8"), "-o", "uncached"],
+    );
+    assert!(uncached.status.success(), "{}", text(&uncached.stderr));
+    assert_eq!(
+        snapshot(&dir.path().join("first")),
+        snapshot(&dir.path().join("uncached"))
+    );
+}
+
 /// A project made before tenantgen started every project with a migration
 /// it now has (sessions): `gen update`, with nothing changed in the spec,
 /// appends it under its own name, after the project's last migration.
