@@ -16,16 +16,19 @@ tokens name), and loads, with wrk, in the same run, alternately:
 With --flood it then measures what a login flood (random emails of a real
 tenant, from many client addresses, so no throttle stops them) does to
 another tenant's reads: the p99 of `GET /api/companies` at 8 connections
-alone and under the flood, for each generated backend.
+alone and under the flood, and the logins answered per second alone and
+beside the reads, for each generated backend, alternately, twice;
+--flood-only measures just that.
 It ends with EXPLAIN for every generated query shape at that size.
 
 Usage: python3 scripts/bench-api.py [--seconds 15] [--connections 32,4]
-       [--before REV] [--flood] [--tenants 1000] [--rows 1000] [--skip-explain]
+       [--before REV] [--flood | --flood-only] [--tenants 1000] [--rows 1000] [--skip-explain]
 Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt, git.
 """
 import argparse
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +49,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--connections", default="32,4", help="concurrent connections per measurement")
     parser.add_argument("--before", help="a git revision whose generated backend to measure too")
     parser.add_argument("--flood", action="store_true", help="measure a login flood's effect on another tenant's p99")
+    parser.add_argument("--flood-only", action="store_true", help="measure only the login flood")
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=1000, help="companies per tenant")
     parser.add_argument("--skip-explain", action="store_true")
@@ -114,8 +118,18 @@ def seed(cluster: Cluster, database: str, tenants: int, rows: int) -> None:
 
 
 def flood_script(path: pathlib.Path) -> pathlib.Path:
-    """Logins for random emails of tenant t1, each from its own address."""
+    """Logins for random emails of tenant t1, each from its own address;
+    it prints how many were turned away busy (503) without a hash."""
     path.write_text(
+        "local threads = {}\n"
+        "function setup(thread) table.insert(threads, thread) end\n"
+        "function init(args) busy = 0 end\n"
+        "function response(status, headers, body) if status == 503 then busy = busy + 1 end end\n"
+        "function done(summary, latency, requests)\n"
+        "  local total = 0\n"
+        "  for _, thread in ipairs(threads) do total = total + thread:get('busy') end\n"
+        "  io.write(string.format('busy: %d\\n', total))\n"
+        "end\n"
         "request = function()\n"
         "  local n = math.random(1, 1000000000)\n"
         '  local body = \'{"tenant":"t1","email":"guess\' .. n .. \'@bench.example","password":"not-the-password"}\'\n'
@@ -128,7 +142,7 @@ def flood_script(path: pathlib.Path) -> pathlib.Path:
 
 def main() -> None:
     args = arguments()
-    connections = [int(c) for c in args.connections.split(",")]
+    connections = [] if args.flood_only else [int(c) for c in args.connections.split(",")]
     require_wrk()
     secret = new_secret()
     cluster = Cluster("shared_buffers=256MB", "max_connections=300")
@@ -222,53 +236,32 @@ def main() -> None:
                             results[(count, mode, name)] = measured
                         cpu = cpu_samples.setdefault((count, mode, name), [])
                         cpu.append(measured["cpu"])
-        print(f"\nwrk -t2 -d{args.seconds}s, {os.cpu_count()} cores, {args.tenants} tenants x {args.rows} rows, random tenant per request")
-        names = list(targets)
-        print("| connections | route | " + " | ".join(f"{n} req/s, p50 / p99 ms" for n in names) + " | generated / baseline req/s, p99 |" + (" generated / before req/s, p99 |" if args.before else ""))
-        print("| --- | --- |" + " --- |" * (len(names) + 1 + bool(args.before)))
-        for count in connections:
-            for mode, route in (("list", "GET /api/companies"), ("get", "GET /api/companies/{id}")):
-                cells = []
-                for name in names:
-                    r = results[(count, mode, name)]
-                    cells.append(f"{r['rps']:.0f}, {r['p50']:.2f} / {r['p99']:.2f}")
-                g, b = results[(count, mode, "generated")], results[(count, mode, "baseline")]
-                ratios = f" {g['rps'] / b['rps']:.2f}, {g['p99'] / b['p99']:.2f} |"
-                if args.before:
-                    o = results[(count, mode, names[1])]
-                    ratios += f" {g['rps'] / o['rps']:.3f}, {g['p99'] / o['p99']:.2f} |"
-                print(f"| {count} | `{route}` | " + " | ".join(cells) + " |" + ratios)
+        if connections:
+            print_reads(args, connections, list(targets), results, cpu_samples)
 
-        # CPU time per request varies less than throughput on a shared
-        # machine: the app's process, and the database's server processes.
-        print("\nCPU per request, µs (app + database), the lower of the two runs:")
-        print("| connections | route | " + " | ".join(names) + (" | generated / before |" if args.before else " |"))
-        print("| --- | --- |" + " --- |" * (len(names) + bool(args.before)))
-        for count in connections:
-            for mode, route in (("list", "GET /api/companies"), ("get", "GET /api/companies/{id}")):
-                least = {name: min(cpu_samples[(count, mode, name)], key=sum) for name in names}
-                cells = [f"{sum(least[n]):.0f} ({least[n][0]:.0f} + {least[n][1]:.0f})" for n in names]
-                ratio = f" {sum(least['generated']) / sum(least[names[1]]):.3f} |" if args.before else ""
-                print(f"| {count} | `{route}` | " + " | ".join(cells) + " |" + ratio)
-
-        if args.flood:
+        if args.flood or args.flood_only:
             flood = flood_script(scratch / "flood.lua")
-            print(f"\n`GET /api/companies` at 8 connections, {args.seconds} s, alone and under a login flood (wrk, 64 connections, random emails of t1 from random addresses)")
-            print("| backend | alone req/s, p50 / p99 ms | under the flood req/s, p50 / p99 ms | p99 ratio | logins answered per second | non-2xx reads |")
+            print(f"\n`GET /api/companies` at 8 connections, {args.seconds} s, alone and under a login flood (wrk, 64 connections, random emails of t1 from random addresses), alternately, twice")
+            print("| backend | alone req/s, p50 / p99 ms | under the flood req/s, p50 / p99 ms | p99 ratio | logins hashed per second, alone / beside the reads | non-2xx reads |")
             print("| --- | --- | --- | --- | --- | --- |")
-            for backend in backends:
-                url = targets[backend.label]
-                read = scripts[backend.label]["list"]
-                alone = wrk(url, read, args.seconds, 8)
-                flooding = subprocess.Popen(
-                    ["wrk", "-t1", "-c64", f"-d{args.seconds + 4}s", "-s", str(flood), url],
-                    stdout=subprocess.PIPE, text=True,
-                )
-                subprocess.run(["sleep", "2"], check=True)
-                under = wrk(url, read, args.seconds, 8, allow_failures=True)
-                out, _ = flooding.communicate()
-                logins = float(out.split("Requests/sec:")[1].split()[0])
-                print(f"| {backend.label} | {alone['rps']:.0f}, {alone['p50']:.2f} / {alone['p99']:.2f} | {under['rps']:.0f}, {under['p50']:.2f} / {under['p99']:.2f} | {under['p99'] / alone['p99']:.2f} | {logins:.0f} | {under['failed']} |")
+            for _ in range(2):
+                for backend in backends:
+                    url = targets[backend.label]
+                    read = scripts[backend.label]["list"]
+                    logins_alone = logins_per_second(subprocess.run(
+                        ["wrk", "-t1", "-c64", f"-d{args.seconds}s", "-s", str(flood), url],
+                        check=True, capture_output=True, text=True,
+                    ).stdout)
+                    alone = wrk(url, read, args.seconds, 8)
+                    flooding = subprocess.Popen(
+                        ["wrk", "-t1", "-c64", f"-d{args.seconds + 4}s", "-s", str(flood), url],
+                        stdout=subprocess.PIPE, text=True,
+                    )
+                    subprocess.run(["sleep", "2"], check=True)
+                    under = wrk(url, read, args.seconds, 8, allow_failures=True)
+                    out, _ = flooding.communicate()
+                    logins = logins_per_second(out)
+                    print(f"| {backend.label} | {alone['rps']:.0f}, {alone['p50']:.2f} / {alone['p99']:.2f} | {under['rps']:.0f}, {under['p50']:.2f} / {under['p99']:.2f} | {under['p99'] / alone['p99']:.2f} | {logins_alone:.0f} / {logins:.0f} | {under['failed']} |", flush=True)
 
         if not args.skip_explain:
             explain(cluster, triples[0][0], triples[0][2])
@@ -277,6 +270,47 @@ def main() -> None:
             server.terminate()
             server.wait()
         cluster.stop()
+
+
+def logins_per_second(wrk_output: str) -> float:
+    """The logins wrk saw hashed and answered per second: all of them but
+    those turned away busy."""
+    done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", wrk_output)
+    busy = re.search(r"busy: (\d+)", wrk_output)
+    seconds = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
+    return (int(done.group(1)) - int(busy.group(1))) / seconds
+
+
+def print_reads(args: argparse.Namespace, connections: list, names: list, results: dict, cpu_samples: dict) -> None:
+    """The read comparison's tables: throughput and latency, then CPU time
+    per request."""
+    print(f"\nwrk -t2 -d{args.seconds}s, {os.cpu_count()} cores, {args.tenants} tenants x {args.rows} rows, random tenant per request")
+    print("| connections | route | " + " | ".join(f"{n} req/s, p50 / p99 ms" for n in names) + " | generated / baseline req/s, p99 |" + (" generated / before req/s, p99 |" if args.before else ""))
+    print("| --- | --- |" + " --- |" * (len(names) + 1 + bool(args.before)))
+    for count in connections:
+        for mode, route in (("list", "GET /api/companies"), ("get", "GET /api/companies/{id}")):
+            cells = []
+            for name in names:
+                r = results[(count, mode, name)]
+                cells.append(f"{r['rps']:.0f}, {r['p50']:.2f} / {r['p99']:.2f}")
+            g, b = results[(count, mode, "generated")], results[(count, mode, "baseline")]
+            ratios = f" {g['rps'] / b['rps']:.2f}, {g['p99'] / b['p99']:.2f} |"
+            if args.before:
+                o = results[(count, mode, names[1])]
+                ratios += f" {g['rps'] / o['rps']:.3f}, {g['p99'] / o['p99']:.2f} |"
+            print(f"| {count} | `{route}` | " + " | ".join(cells) + " |" + ratios)
+
+    # CPU time per request varies less than throughput on a shared
+    # machine: the app's process, and the database's server processes.
+    print("\nCPU per request, µs (app + database), the lower of the two runs:")
+    print("| connections | route | " + " | ".join(names) + (" | generated / before |" if args.before else " |"))
+    print("| --- | --- |" + " --- |" * (len(names) + bool(args.before)))
+    for count in connections:
+        for mode, route in (("list", "GET /api/companies"), ("get", "GET /api/companies/{id}")):
+            least = {name: min(cpu_samples[(count, mode, name)], key=sum) for name in names}
+            cells = [f"{sum(least[n]):.0f} ({least[n][0]:.0f} + {least[n][1]:.0f})" for n in names]
+            ratio = f" {sum(least['generated']) / sum(least[names[1]]):.3f} |" if args.before else ""
+            print(f"| {count} | `{route}` | " + " | ".join(cells) + " |" + ratio)
 
 
 def cpu_seconds(cluster: Cluster, pid: int, database: str) -> tuple:
