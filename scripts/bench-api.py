@@ -16,9 +16,9 @@ tokens name), and loads, with wrk, in the same run, alternately:
 With --flood it then measures what a login flood (random emails of a real
 tenant, from many client addresses, so no throttle stops them) does to
 another tenant's reads: the p99 of `GET /api/companies` at 8 connections
-alone and under the flood, and the logins answered per second alone and
+alone and under the flood, and the logins hashed per second alone and
 beside the reads, for each generated backend, alternately, twice;
---flood-only measures just that.
+--flood-only skips the read comparison before it.
 It ends with EXPLAIN for every generated query shape at that size.
 
 Usage: python3 scripts/bench-api.py [--seconds 15] [--connections 32,4]
@@ -275,9 +275,9 @@ def main() -> None:
 def logins_per_second(wrk_output: str) -> float:
     """The logins wrk saw hashed and answered per second: all of them but
     those turned away busy."""
-    done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", wrk_output)
+    done = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)\b", wrk_output)
     busy = re.search(r"busy: (\d+)", wrk_output)
-    seconds = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
+    seconds = float(done.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[done.group(3)]
     return (int(done.group(1)) - int(busy.group(1))) / seconds
 
 
