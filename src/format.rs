@@ -131,10 +131,13 @@ impl Rustfmt {
     }
 
     /// The `sources` (path, text) laid out, in their order. One process
-    /// per core, each on its share of the files, in a scratch folder of its
-    /// own that holds every path of `declared` so that the modules a file
-    /// declares are found: rustfmt formats those too, so the ones not its
-    /// own are left empty there, and no two processes share a file.
+    /// per core, each on its share of the files. rustfmt also formats the
+    /// modules a file declares, so no file is staged beside a module it
+    /// declares: a share's files go into one scratch folder per module
+    /// depth (see [`depth`]), where every module they may declare (see
+    /// [`may_declare`]) is an empty stub. No process touches another's
+    /// files, and none formats a file twice when the project follows
+    /// Cargo's layout.
     fn lay_out(
         &self,
         sources: &[(&str, &str)],
@@ -149,42 +152,50 @@ impl Rustfmt {
             .map_err(io_error(&std::env::temp_dir()))?;
         let config_path = scratch.path().join("rustfmt.toml");
         fs::write(&config_path, config).map_err(io_error(&config_path))?;
-        let mut folders = Vec::with_capacity(shares.len());
+        // The staged path of every source, and each share's paths to pass.
+        let mut staged = vec![PathBuf::new(); sources.len()];
+        let mut runs: Vec<Vec<PathBuf>> = Vec::with_capacity(shares.len());
         for (number, share) in shares.iter().enumerate() {
-            let folder = scratch.path().join(number.to_string());
-            for path in declared {
-                let text = share
+            let mut depths: Vec<usize> =
+                share.iter().map(|&index| depth(sources[index].0)).collect();
+            depths.sort_unstable();
+            depths.dedup();
+            for level in depths {
+                let folder = scratch.path().join(format!("{number}-{level}"));
+                let own: Vec<usize> = share
                     .iter()
-                    .find(|&&index| sources[index].0 == *path)
-                    .map_or("", |&index| sources[index].1);
-                stage(&folder.join(path), text)?;
+                    .copied()
+                    .filter(|&index| depth(sources[index].0) == level)
+                    .collect();
+                for &index in &own {
+                    stage(&folder.join(sources[index].0), sources[index].1)?;
+                    staged[index] = folder.join(sources[index].0);
+                }
+                let parents: Vec<&str> = own.iter().map(|&index| sources[index].0).collect();
+                for path in declared.iter().filter(|path| {
+                    !parents.contains(path)
+                        && parents.iter().any(|parent| may_declare(parent, path))
+                }) {
+                    stage(&folder.join(path), "")?;
+                }
             }
-            folders.push(folder);
+            runs.push(share.iter().map(|&index| staged[index].clone()).collect());
         }
         std::thread::scope(|scope| {
-            let runs: Vec<_> = shares
+            let runs: Vec<_> = runs
                 .iter()
-                .zip(&folders)
-                .map(|(share, folder)| {
-                    let paths: Vec<PathBuf> = share
-                        .iter()
-                        .map(|&index| folder.join(sources[index].0))
-                        .collect();
+                .map(|paths| {
                     let config_path = &config_path;
-                    scope.spawn(move || self.run(config_path, &paths))
+                    scope.spawn(move || self.run(config_path, paths))
                 })
                 .collect();
             runs.into_iter()
                 .try_for_each(|run| run.join().expect("a rustfmt run never panics"))
         })?;
-        let mut laid_out = vec![String::new(); sources.len()];
-        for (share, folder) in shares.iter().zip(&folders) {
-            for &index in share {
-                let path = folder.join(sources[index].0);
-                laid_out[index] = fs::read_to_string(&path).map_err(io_error(&path))?;
-            }
-        }
-        Ok(laid_out)
+        staged
+            .iter()
+            .map(|path| fs::read_to_string(path).map_err(io_error(path)))
+            .collect()
     }
 
     fn run(&self, config: &Path, paths: &[PathBuf]) -> Result<(), FormatError> {
@@ -219,6 +230,60 @@ fn shares(sources: &[(&str, &str)], count: usize) -> Vec<Vec<usize>> {
         lightest.1.push(index);
     }
     shares.into_iter().map(|(_, share)| share).collect()
+}
+
+/// How deep `path` sits in its crate's module tree, by Cargo's layout: 1
+/// for a crate root, one more per folder below it, the `mod.rs` of a
+/// folder as deep as the folder. A module declared in a file is deeper
+/// than the file, so files of one depth never format each other. A file
+/// outside that layout may share a depth with a module it declares, which
+/// costs that module formatted twice, never a wrong layout.
+fn depth(path: &str) -> usize {
+    let parts = path.split('/').count();
+    if parts > 1 && (is_crate_root(path) || path.ends_with("/mod.rs")) {
+        parts - 1
+    } else {
+        parts
+    }
+}
+
+/// `src/lib.rs`, `src/main.rs`, `build.rs`, or a file directly in
+/// `tests/`, `benches/` or `examples/`.
+fn is_crate_root(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["src", "lib.rs" | "main.rs"] | ["build.rs"] | ["tests" | "benches" | "examples", _]
+    )
+}
+
+/// Whether `parent` may declare the module in `child`: `mod name;` is
+/// `name.rs` or `name/mod.rs` in the folder of the parent's modules,
+/// which for a crate root or a `mod.rs` is its own folder and for any
+/// other `dir/file.rs` is `dir/file/`.
+fn may_declare(parent: &str, child: &str) -> bool {
+    let (folder, file) = parent.rsplit_once('/').unwrap_or(("", parent));
+    let modules = if is_crate_root(parent) || file == "mod.rs" {
+        folder.to_owned()
+    } else {
+        format!("{folder}/{}", file.trim_end_matches(".rs"))
+    };
+    let name = if modules.is_empty() {
+        Some(child)
+    } else {
+        child
+            .strip_prefix(modules.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+    };
+    match name {
+        Some(name) => {
+            !name.contains('/')
+                || name
+                    .split_once('/')
+                    .is_some_and(|(_, rest)| rest == "mod.rs")
+        }
+        None => false,
+    }
 }
 
 fn stage(path: &Path, text: &str) -> Result<(), FormatError> {
@@ -280,5 +345,44 @@ impl Cache {
         io::Write::write_all(&mut file, laid_out.as_bytes()).ok()?;
         file.persist(&entry).ok()?;
         Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{depth, may_declare};
+
+    #[test]
+    fn modules_are_deeper_than_the_files_that_declare_them() {
+        let declarations = [
+            ("src/lib.rs", "src/api.rs"),
+            ("src/main.rs", "src/dev.rs"),
+            ("src/api.rs", "src/api/entities.rs"),
+            ("src/api/entities.rs", "src/api/entities/contact.rs"),
+            ("src/db.rs", "src/db/bridge/mod.rs"),
+            ("tests/api.rs", "tests/support/mod.rs"),
+            ("tests/support/mod.rs", "tests/support/entity_suite.rs"),
+        ];
+        for (parent, child) in declarations {
+            assert!(may_declare(parent, child), "{parent} declares {child}");
+            assert!(
+                depth(child) > depth(parent) || parent == "build.rs",
+                "{parent} above {child}"
+            );
+        }
+        let strangers = [
+            ("src/api.rs", "src/db.rs"),
+            ("src/api.rs", "src/api/entities/contact.rs"),
+            ("src/lib.rs", "src/api/entities.rs"),
+            ("src/lib.rs", "tests/api.rs"),
+            ("tests/api.rs", "tests/support/entity_suite.rs"),
+            ("src/api/entities/contact.rs", "src/api/entities/deal.rs"),
+        ];
+        for (parent, child) in strangers {
+            assert!(
+                !may_declare(parent, child),
+                "{parent} can't declare {child}"
+            );
+        }
     }
 }
