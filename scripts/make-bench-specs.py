@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the synthetic specs the benchmarks generate: N entities of ten
 fields each (every common type, a unique key, an enum, a reference to the
-previous entity, permissions), for N in 10, 25, 50 and 100."""
+previous entity, permissions), for N in 10, 25, 50 and 100; and the same
+models in JHipster's JDL, which scripts/bench.py --jhipster generates to
+compare."""
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "benches" / "specs"
@@ -42,7 +44,51 @@ def spec(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def jdl(count: int) -> str:
+    """The model of `spec(count)` in JDL: JHipster has no JSON type, so
+    `meta` is a text blob; it has no tenants or per-role permissions."""
+    lines = [
+        f"// {count} entities, the model of entities_{count}.yaml; made by scripts/make-bench-specs.py",
+        "application {",
+        "  config {",
+        f"    baseName bench{count}",
+        "    applicationType monolith",
+        "    packageName com.example.bench",
+        "    authenticationType jwt",
+        "    databaseType sql",
+        "    prodDatabaseType postgresql",
+        "    devDatabaseType postgresql",
+        "    clientFramework react",
+        "    buildTool maven",
+        "  }",
+        "  entities *",
+        "}",
+    ]
+    for i in range(count):
+        name = f"Entity{i:03}"
+        lines += [
+            f"enum {name}Status {{ DRAFT, ACTIVE, ARCHIVED }}",
+            f"entity {name} {{",
+            "  name String required maxlength(120)",
+            "  code String unique maxlength(32)",
+            f"  status {name}Status",
+            "  amount BigDecimal min(0)",
+            "  count Integer min(0) max(1000000)",
+            "  active Boolean",
+            "  starts LocalDate",
+            "  notes TextBlob",
+            "  meta TextBlob",
+        ]
+        if i == 0:
+            lines.append("  email String required")
+        lines.append("}")
+        if i > 0:
+            lines.append(f"relationship ManyToOne {{ {name}{{parent}} to Entity{i - 1:03} }}")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     ROOT.mkdir(parents=True, exist_ok=True)
     for count in (10, 25, 50, 100):
         (ROOT / f"entities_{count}.yaml").write_text(spec(count))
+        (ROOT / f"entities_{count}.jdl").write_text(jdl(count))

@@ -46,7 +46,12 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
         &["bench", "--quiet", "--bench", "generate", "--", "--test"],
         "Success",
     );
-    smoke("python3", &["scripts/bench.py", "1"], "| entities |");
+    // The JHipster comparison installs generator-jhipster with npm.
+    smoke(
+        "python3",
+        &["scripts/bench.py", "1", "--jhipster", "10"],
+        "JHipster / gen new",
+    );
     let binary = repo().join("target/release/gen");
     let binary = binary.to_str().expect("a UTF-8 path");
     smoke(
