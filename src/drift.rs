@@ -92,12 +92,14 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::Layout;
 
     fn file(path: &str, contents: &str, policy: WritePolicy) -> RenderedFile {
         RenderedFile {
             path: path.to_owned(),
             contents: contents.to_owned(),
             policy,
+            layout: Layout::Rustfmt,
         }
     }
 

@@ -1,7 +1,8 @@
-//! The formatting stage: rustfmt lays out the rendered Rust. Templates
-//! follow rustfmt's style where they can, but its line breaking depends on
-//! how long names are, which only it can judge, and a generated project
-//! must pass `cargo fmt --check`.
+//! The formatting stage: rustfmt lays out the rendered Rust. A generated
+//! project must pass `cargo fmt --check`, and where rustfmt breaks a line
+//! can depend on how long the spec's names are. Templates that lay out
+//! their text as rustfmt would for any names are listed in
+//! [`crate::render::LAID_OUT`], and their files skip rustfmt.
 //!
 //! rustfmt lays out each file on its own: what a file looks like never
 //! depends on the modules it declares. So the files are shared between one
@@ -16,7 +17,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::render::RenderedFile;
+use crate::render::{Layout, RenderedFile};
 
 /// Why the Rust could not be laid out.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +44,9 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> FormatError + '_ {
 }
 
 /// `files` as `gen new` would write them: the Rust laid out by rustfmt,
-/// everything else as rendered. Returns them and whether rustfmt ran.
+/// unless its template lays it out already ([`Layout::AsRendered`]), and
+/// everything else as rendered. Returns them and whether all the Rust is
+/// laid out, which it isn't when rustfmt was needed and is not installed.
 pub fn laid_out(files: &[RenderedFile]) -> Result<(Vec<RenderedFile>, bool), FormatError> {
     laid_out_only(files, |_| true)
 }
@@ -60,8 +63,8 @@ pub fn laid_out_only(
         .filter(|file| wanted(&file.path))
         .cloned()
         .collect();
-    if !picked.iter().any(is_rust) {
-        return Ok((picked, false));
+    if !picked.iter().any(needs_rustfmt) {
+        return Ok((picked, true));
     }
     let Some(rustfmt) = Rustfmt::find()? else {
         return Ok((picked, false));
@@ -75,7 +78,7 @@ pub fn laid_out_only(
         .map_or("", |file| file.contents.as_str());
     let cache = Cache::from_env();
     let mut missing: Vec<&mut RenderedFile> = Vec::new();
-    for file in picked.iter_mut().filter(|file| is_rust(file)) {
+    for file in picked.iter_mut().filter(|file| needs_rustfmt(file)) {
         match cache.get(&rustfmt, config, &file.contents) {
             Some(contents) => file.contents = contents,
             None => missing.push(file),
@@ -103,6 +106,11 @@ pub fn laid_out_only(
 
 fn is_rust(file: &RenderedFile) -> bool {
     file.path.ends_with(".rs")
+}
+
+/// Rust whose template doesn't lay it out as rustfmt would.
+fn needs_rustfmt(file: &RenderedFile) -> bool {
+    is_rust(file) && file.layout == Layout::Rustfmt
 }
 
 /// The rustfmt on this machine: `RUSTFMT` names another binary than the

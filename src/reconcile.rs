@@ -12,7 +12,7 @@
 
 use crate::model::is_migration;
 use crate::plan::WritePolicy;
-use crate::render::RenderedFile;
+use crate::render::{Layout, RenderedFile};
 use crate::state::{Manifest, hash};
 
 /// What regenerating does to one file.
@@ -195,6 +195,7 @@ pub fn resolve(
             path: change.path.clone(),
             contents,
             policy: WritePolicy::Generated,
+            layout: Layout::Rustfmt,
         });
     }
     resolution
@@ -399,6 +400,7 @@ mod tests {
             path: path.to_owned(),
             contents: contents.to_owned(),
             policy: WritePolicy::Generated,
+            layout: Layout::Rustfmt,
         }
     }
 

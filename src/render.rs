@@ -18,7 +18,50 @@ pub struct RenderedFile {
     pub contents: String,
     /// Who owns it.
     pub policy: WritePolicy,
+    /// Whether rustfmt still has to lay it out.
+    pub layout: Layout,
 }
+
+/// Whether a rendered file still needs rustfmt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// rustfmt lays it out, if it is Rust: where its lines break depends on
+    /// the spec's names, or nobody has checked that its template doesn't.
+    Rustfmt,
+    /// Its template lays it out as rustfmt would, whatever the spec's
+    /// names (`tests/layout.rs` checks every one of [`LAID_OUT`]), so
+    /// rustfmt is skipped.
+    AsRendered,
+}
+
+/// The built-in templates whose text is already laid out as rustfmt would
+/// lay out what they render, for any spec.
+pub const LAID_OUT: &[&str] = &[
+    "src/api.rs.j2",
+    "src/api/auth.rs.j2",
+    "src/api/fields.rs.j2",
+    "src/api/records.rs.j2",
+    "src/api/records/silo.rs.j2",
+    "src/app.rs.j2",
+    "src/client_address.rs.j2",
+    "src/config.rs.j2",
+    "src/config/silo.rs.j2",
+    "src/db.rs.j2",
+    "src/db/bridge.rs.j2",
+    "src/dev.rs.j2",
+    "src/fair_share.rs.j2",
+    "src/frontend.rs.j2",
+    "src/hooks/entity.rs.j2",
+    "src/jwks.rs.j2",
+    "src/memberships.rs.j2",
+    "src/metrics.rs.j2",
+    "src/passwords.rs.j2",
+    "src/routes.rs.j2",
+    "src/sessions.rs.j2",
+    "src/tenant_data/bridge.rs.j2",
+    "src/tenant_data/pool.rs.j2",
+    "src/tenant_data/silo.rs.j2",
+];
 
 /// Why rendering failed.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +119,9 @@ fn rust_str(text: &str) -> String {
 /// The templates, embedded in the binary, with a user's overrides on top.
 pub struct Templates {
     env: Environment<'static>,
+    /// Whether a user's templates replace some built-in ones: then no
+    /// template's layout is vouched for.
+    overridden: bool,
 }
 
 impl Templates {
@@ -95,7 +141,10 @@ impl Templates {
         minijinja_embed::load_templates!(&mut env);
         env.add_global("published_secrets", Value::from(PUBLISHED_SECRETS.to_vec()));
         env.add_filter("rust_str", rust_str);
-        Templates { env }
+        Templates {
+            env,
+            overridden: false,
+        }
     }
 
     /// The built-in templates with `overrides` (name → source) replacing
@@ -114,6 +163,7 @@ impl Templates {
                 .env
                 .add_template_owned(name.clone(), source)
                 .map_err(|source| RenderError::Template { name, source })?;
+            templates.overridden = true;
         }
         Ok(templates)
     }
@@ -127,6 +177,15 @@ impl Templates {
             .collect();
         names.sort();
         names
+    }
+
+    /// How a file rendered from the template `name` is laid out.
+    fn layout(&self, name: &str) -> Layout {
+        if !self.overridden && LAID_OUT.contains(&name) {
+            Layout::AsRendered
+        } else {
+            Layout::Rustfmt
+        }
     }
 
     /// Renders one template with `model` (converted once, shared by every
@@ -175,21 +234,23 @@ pub fn render(
     files
         .iter()
         .map(|file| {
-            let contents = match &file.source {
-                FileSource::Template { name, context } => {
-                    templates.render(name, &values, context)?
-                }
-                FileSource::Spec => spec_source.to_owned(),
-                FileSource::SpecSchema => spec_schema_text(),
+            let (contents, layout) = match &file.source {
+                FileSource::Template { name, context } => (
+                    templates.render(name, &values, context)?,
+                    templates.layout(name),
+                ),
+                FileSource::Spec => (spec_source.to_owned(), Layout::Rustfmt),
+                FileSource::SpecSchema => (spec_schema_text(), Layout::Rustfmt),
                 FileSource::CargoLock { name } => {
                     let lock = templates.render(name, &values, &FileContext::Project {})?;
-                    place_root_package(&lock, &model.app)
+                    (place_root_package(&lock, &model.app), Layout::Rustfmt)
                 }
             };
             Ok(RenderedFile {
                 path: file.path.clone(),
                 contents,
                 policy: file.policy,
+                layout,
             })
         })
         .collect()

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::is_migration;
 use crate::plan::WritePolicy;
-use crate::render::RenderedFile;
+use crate::render::{Layout, RenderedFile};
 
 /// The manifest's path in a project.
 pub const MANIFEST_PATH: &str = ".gen/manifest.json";
@@ -92,12 +92,14 @@ pub fn state_files(
         path: MANIFEST_PATH.to_owned(),
         contents: manifest.to_json(),
         policy: WritePolicy::Copied,
+        layout: Layout::Rustfmt,
     }];
     if let Some(spec) = files.iter().find(|file| file.path == "spec.yaml") {
         state.push(RenderedFile {
             path: SPEC_PATH.to_owned(),
             contents: spec.contents.clone(),
             policy: WritePolicy::Copied,
+            layout: Layout::Rustfmt,
         });
     }
     state
@@ -114,11 +116,13 @@ mod tests {
                 path: "b.rs".to_owned(),
                 contents: "fn main() {}\n".to_owned(),
                 policy: WritePolicy::Generated,
+                layout: Layout::Rustfmt,
             },
             RenderedFile {
                 path: "spec.yaml".to_owned(),
                 contents: "app: a\n".to_owned(),
                 policy: WritePolicy::Copied,
+                layout: Layout::Rustfmt,
             },
         ];
         let manifest = Manifest::of(&files);

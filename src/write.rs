@@ -564,6 +564,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::render::Layout;
 
     /// Every folder and file under `dir`, with each file's contents.
     fn snapshot(dir: &Path) -> BTreeMap<String, Option<String>> {
@@ -587,6 +588,7 @@ mod tests {
             path: path.to_owned(),
             contents: contents.to_owned(),
             policy: WritePolicy::Generated,
+            layout: Layout::Rustfmt,
         }
     }
 
