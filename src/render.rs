@@ -61,6 +61,8 @@ pub const LAID_OUT: &[&str] = &[
     "src/tenant_data/bridge.rs.j2",
     "src/tenant_data/pool.rs.j2",
     "src/tenant_data/silo.rs.j2",
+    "src/throttle.rs.j2",
+    "src/tls.rs.j2",
 ];
 
 /// Why rendering failed.
