@@ -17,8 +17,8 @@ Usage: python3 scripts/bench.py [runs] [--before GEN] [--jhipster N]
   --jhipster N   also generates the same model of N entities (10, 25, 50 or
                  100; benches/specs/entities_N.jdl) with JHipster, with its
                  default flags and no install or git (`jhipster jdl FILE
-                 --skip-install --skip-git --no-insight --force`), three runs
-                 (one if runs is 1), each followed by `runs` of `gen new`
+                 --skip-install --skip-git --no-insight --force`), three
+                 runs (or `runs`, if fewer), each followed by `runs` of `gen new`
                  with an empty cache, and prints the ratio of the medians.
                  Installs generator-jhipster 8.11.0 into target/jhipster
                  with npm the first time.
@@ -45,6 +45,8 @@ if "--jhipster" in ARGS:
     at = ARGS.index("--jhipster")
     JHIPSTER = int(ARGS[at + 1])
     del ARGS[at : at + 2]
+    if JHIPSTER not in (10, 25, 50, 100):
+        sys.exit("--jhipster takes 10, 25, 50 or 100: the bench specs' sizes")
 RUNS = int(ARGS[0]) if ARGS else 21
 JHIPSTER_VERSION = "8.11.0"
 JHIPSTER_RUNS = min(3, RUNS)
@@ -63,7 +65,11 @@ def timed(argv: list, env: dict, cwd=None, quiet_stderr=False) -> tuple[float, f
         os.dup2(devnull, 1)
         if quiet_stderr:
             os.dup2(devnull, 2)
-        os.execve(argv[0], argv, env)
+        try:
+            os.execve(argv[0], argv, env)
+        finally:
+            # Never back into this script's code from the child.
+            os._exit(127)
     _, status, usage = os.wait4(pid, 0)
     elapsed = (time.perf_counter() - start) * 1000
     if os.waitstatus_to_exitcode(status) != 0:

@@ -45,8 +45,9 @@ def spec(count: int) -> str:
 
 
 def jdl(count: int) -> str:
-    """The model of `spec(count)` in JDL: JHipster has no JSON type, so
-    `meta` is a text blob; it has no tenants or per-role permissions."""
+    """The model of `spec(count)` in JDL, as near as JDL says it: no JSON
+    type (`meta` is a text blob), no field defaults or indexes, no
+    `on_delete`, no tenants and no per-role permissions."""
     lines = [
         f"// {count} entities, the model of entities_{count}.yaml; made by scripts/make-bench-specs.py",
         "application {",
