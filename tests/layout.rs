@@ -3,8 +3,10 @@
 //! spec in the repository and for specs whose names have random lengths,
 //! since where rustfmt breaks a line can depend on how long a name is.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
@@ -12,30 +14,6 @@ use proptest::test_runner::RngSeed;
 use tenantgen::plan::FileSource;
 use tenantgen::render::{LAID_OUT, Layout};
 use tenantgen::{RenderedFile, Templates};
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every accepted spec of the repository.
-fn specs() -> Vec<PathBuf> {
-    let mut specs = Vec::new();
-    for folder in ["examples", "specs", "benches/specs"] {
-        for entry in std::fs::read_dir(repo().join(folder)).expect("read a spec folder") {
-            let path = entry.expect("a folder entry").path();
-            let name = path
-                .file_name()
-                .and_then(|name| name.to_str())
-                .unwrap_or("");
-            let rejected = folder == "specs" && !name.starts_with("ok_");
-            if name.ends_with(".yaml") && !rejected {
-                specs.push(path);
-            }
-        }
-    }
-    specs.sort();
-    specs
-}
 
 /// What rustfmt makes of `text`, with the project's configuration.
 fn rustfmt(text: &str, config: &Path) -> String {
@@ -133,7 +111,10 @@ fn every_laid_out_template_exists() {
 #[test]
 fn laid_out_templates_render_what_rustfmt_would_for_every_spec() {
     let mut rendered = std::collections::BTreeSet::new();
-    for spec in specs() {
+    for spec in common::specs::valid_specs()
+        .into_iter()
+        .chain(common::specs::bench_specs())
+    {
         let source = std::fs::read_to_string(&spec).expect("read a spec");
         let spec = spec.display().to_string();
         let wrong = not_laid_out(&spec, &source);

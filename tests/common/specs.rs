@@ -24,6 +24,20 @@ pub fn valid_specs() -> Vec<PathBuf> {
     paths
 }
 
+/// The synthetic specs of the generation benchmark,
+/// `benches/specs/entities_*.yaml`, sorted.
+pub fn bench_specs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/specs");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("read benches/specs")
+        .map(|entry| entry.expect("read a benches/specs entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no bench specs found");
+    paths
+}
+
 /// Generated files with no snapshot: thousands of lines of pinned versions,
 /// the same in every project but for its name. `cargo build --locked` and
 /// `npm ci` in the end-to-end test check them instead, and
