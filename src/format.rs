@@ -10,6 +10,7 @@
 //! is taken from the cache (see [`Cache`]), which makes regenerating, `gen
 //! plan` and `gen check --drift` fast after the first run.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -163,17 +164,15 @@ impl Rustfmt {
         let mut staged = vec![PathBuf::new(); sources.len()];
         let mut runs: Vec<Vec<PathBuf>> = Vec::with_capacity(shares.len());
         for (number, share) in shares.iter().enumerate() {
-            let mut depths: Vec<usize> =
-                share.iter().map(|&index| depth(sources[index].0)).collect();
-            depths.sort_unstable();
-            depths.dedup();
-            for level in depths {
+            let mut by_depth: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            for &index in share {
+                by_depth
+                    .entry(depth(sources[index].0))
+                    .or_default()
+                    .push(index);
+            }
+            for (level, own) in by_depth {
                 let folder = scratch.path().join(format!("{number}-{level}"));
-                let own: Vec<usize> = share
-                    .iter()
-                    .copied()
-                    .filter(|&index| depth(sources[index].0) == level)
-                    .collect();
                 for &index in &own {
                     stage(&folder.join(sources[index].0), sources[index].1)?;
                     staged[index] = folder.join(sources[index].0);
