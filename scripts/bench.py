@@ -25,7 +25,6 @@ Usage: python3 scripts/bench.py [runs] [--before GEN] [--jhipster N]
 """
 import os
 import pathlib
-import resource
 import shutil
 import statistics
 import subprocess
