@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod citus;
 pub mod diagnostic;
 pub mod drift;
 pub mod evolve;

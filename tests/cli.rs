@@ -1277,3 +1277,44 @@ fn check_plan_and_drift_speak_json() {
     assert_eq!(code, Some(1), "{stdout}");
     insta::assert_snapshot!("drift.json", stdout);
 }
+
+#[test]
+fn check_citus_reports_a_pool_spec_and_refuses_other_modes() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/cli");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let _bound = settings.bind_to_scope();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+
+    // The crm example clears a deal's contact with ON DELETE SET NULL,
+    // which Citus refuses on a key that holds tenant_id.
+    let (code, stdout, stderr) = outcome(&examples, &["check", "--citus", "crm.yaml"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    insta::assert_snapshot!("check-citus.txt", stdout);
+
+    let (code, stdout) = json(
+        &specs,
+        &[
+            "check",
+            "--citus",
+            "--format",
+            "json",
+            "ok_global_only.yaml",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+    insta::assert_snapshot!("check-citus.json", stdout);
+
+    for (spec, isolation) in [("helpdesk.yaml", "bridge"), ("tracker.yaml", "silo")] {
+        let (code, stdout, stderr) = outcome(&examples, &["check", "--citus", spec]);
+        assert_eq!(code, Some(1), "{stdout}{stderr}");
+        assert_eq!(
+            stderr.trim_end(),
+            format!(
+                "{spec}: citus distributes the shared tables of pool isolation; this spec uses {isolation} isolation"
+            )
+        );
+    }
+}

@@ -5,12 +5,14 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use common::pg::Server;
 use postgres::error::SqlState;
+
+use tenantgen::citus;
 use tenantgen::model::{Entity, Field, FieldType, Isolation, Model, Scope};
 
 const TENANT_A: &str = "00000000-0000-4000-8000-00000000000a";
@@ -905,5 +907,243 @@ fn check_list_plan(server: &Server, model: &Model, tester: &str, place: &Place) 
                 "{query}: a list page should read the (tenant_id, created_at, id) index in order:\n{plan}"
             );
         }
+    }
+}
+
+/// What `gen check --citus` says of each pool spec, held to the catalog of
+/// its migrated database: every table is placed once, the order puts each
+/// table after the tables its foreign keys point at (or defers the key),
+/// and Citus's rules, read from `pg_catalog` as Citus reads them, break
+/// exactly where the report says they do.
+#[test]
+fn citus_report_matches_the_migrated_catalog() {
+    let server = Server::start();
+    let mut failures = Vec::new();
+    for path in common::specs::valid_specs() {
+        let source = std::fs::read_to_string(&path).expect("read spec");
+        let project = tenantgen::generate(
+            &path.display().to_string(),
+            &source,
+            &tenantgen::Templates::builtin(),
+        )
+        .unwrap_or_else(|err| panic!("generate: {err}"));
+        let Ok(distribution) = citus::distribution(&project.model) else {
+            continue;
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("a name");
+        let database = format!("tg_citus_{stem}");
+        server.create_database(&database);
+        let mut client = server.connect(&database);
+        let migrations: Vec<(&str, &str)> = project
+            .files
+            .iter()
+            .filter(|file| tenantgen::model::is_migration(&file.path))
+            .map(|file| (file.path.as_str(), file.contents.as_str()))
+            .collect();
+        apply(&mut client, &migrations, None);
+        let catalog = CitusCatalog::read(&mut client);
+        let problems = catalog.disagreements(&distribution);
+        if !problems.is_empty() {
+            failures.push(format!("{}:\n  {}", path.display(), problems.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The facts of a migrated database that Citus's rules are about.
+struct CitusCatalog {
+    tables: BTreeSet<String>,
+    /// (table, constraint, columns) of primary and unique keys.
+    keys: Vec<(String, String, Vec<String>)>,
+    foreign_keys: Vec<CatalogForeignKey>,
+    /// (table, policy) of policies whose expressions hold a subquery.
+    policies_with_subqueries: Vec<(String, String)>,
+    /// Tables with triggers of their own.
+    triggered: BTreeSet<String>,
+}
+
+struct CatalogForeignKey {
+    table: String,
+    name: String,
+    columns: Vec<String>,
+    target: String,
+    target_columns: Vec<String>,
+    /// `pg_constraint.confdeltype`: `n` is SET NULL, `d` SET DEFAULT.
+    on_delete: i8,
+}
+
+impl CitusCatalog {
+    fn read(client: &mut postgres::Client) -> CitusCatalog {
+        // regclass prints a table as the migrations name it: bare in
+        // public, schema-qualified elsewhere, quoted when it must be.
+        let mut query = |sql: &str| -> Vec<postgres::Row> {
+            client
+                .query(sql, &[])
+                .unwrap_or_else(|err| panic!("{sql}: {}", describe(&err)))
+        };
+        let columns = "array(SELECT a.attname::text FROM unnest(k.cols) WITH ORDINALITY AS u(num, ord) \
+                       JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = u.num ORDER BY u.ord)";
+        let tables = query(
+            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname IN ('public', 'control') AND c.relkind IN ('r', 'p')",
+        )
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+        let keys = query(&format!(
+            "SELECT k.rel::regclass::text, k.conname::text, {columns} \
+             FROM (SELECT conrelid AS rel, conname, conkey AS cols FROM pg_constraint WHERE contype IN ('p', 'u') AND connamespace IN (SELECT oid FROM pg_namespace WHERE nspname IN ('public', 'control'))) k"
+        ))
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2)))
+        .collect();
+        let foreign_keys = query(&format!(
+            "SELECT k.rel::regclass::text, k.conname::text, {columns}, k.target::regclass::text, \
+                    {target_columns}, k.confdeltype \
+             FROM (SELECT conrelid AS rel, conname, conkey AS cols, confrelid AS target, confkey, confdeltype \
+                   FROM pg_constraint WHERE contype = 'f' AND connamespace IN (SELECT oid FROM pg_namespace WHERE nspname IN ('public', 'control'))) k",
+            target_columns = columns
+                .replace("k.cols", "k.confkey")
+                .replace("k.rel", "k.target"),
+        ))
+        .iter()
+        .map(|row| CatalogForeignKey {
+            table: row.get(0),
+            name: row.get(1),
+            columns: row.get(2),
+            target: row.get(3),
+            target_columns: row.get(4),
+            on_delete: row.get(5),
+        })
+        .collect();
+        // Citus refuses a policy whose expression tree holds a SubLink.
+        let policies_with_subqueries = query(
+            "SELECT polrelid::regclass::text, polname::text FROM pg_policy \
+             WHERE coalesce(polqual::text, '') LIKE '%{SUBLINK%' \
+                OR coalesce(polwithcheck::text, '') LIKE '%{SUBLINK%'",
+        )
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+        let triggered =
+            query("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+        CitusCatalog {
+            tables,
+            keys,
+            foreign_keys,
+            policies_with_subqueries,
+            triggered,
+        }
+    }
+
+    /// Where the report and the catalog differ, one line each.
+    fn disagreements(&self, distribution: &citus::Distribution) -> Vec<String> {
+        let mut problems = Vec::new();
+        let placed: BTreeMap<&str, (usize, citus::Placement)> = distribution
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(at, table)| (table.name.as_str(), (at, table.placement)))
+            .collect();
+        let listed: BTreeSet<String> = placed.keys().map(|name| (*name).to_owned()).collect();
+        if listed != self.tables || placed.len() != distribution.tables.len() {
+            problems.push(format!(
+                "placed {listed:?}, but the database has {:?}",
+                self.tables
+            ));
+            return problems;
+        }
+        let distributed = |table: &str| placed[table].1 == citus::Placement::Distributed;
+        let column = citus::DISTRIBUTION_COLUMN;
+        let mut found: BTreeSet<(citus::Rule, String, Option<String>)> = BTreeSet::new();
+        for (table, key, columns) in &self.keys {
+            if distributed(table) && !columns.iter().any(|c| c == column) {
+                found.insert((
+                    citus::Rule::KeysIncludeTenant,
+                    table.clone(),
+                    Some(key.clone()),
+                ));
+            }
+        }
+        let deferred: BTreeSet<(&str, &str)> = distribution
+            .deferred_foreign_keys
+            .iter()
+            .map(|added| (added.table.as_str(), added.foreign_key.name.as_str()))
+            .collect();
+        for fk in &self.foreign_keys {
+            let object = Some(fk.name.clone());
+            let at = |columns: &[String]| columns.iter().position(|c| c == column);
+            match (distributed(&fk.table), distributed(&fk.target)) {
+                (false, true) => {
+                    found.insert((
+                        citus::Rule::ReferenceTablesPointAtReferenceTables,
+                        fk.table.clone(),
+                        object.clone(),
+                    ));
+                }
+                (true, true)
+                    if at(&fk.columns).is_none() || at(&fk.columns) != at(&fk.target_columns) =>
+                {
+                    found.insert((
+                        citus::Rule::ForeignKeysOnTenant,
+                        fk.table.clone(),
+                        object.clone(),
+                    ));
+                }
+                _ => {}
+            }
+            if distributed(&fk.table)
+                && at(&fk.columns).is_some()
+                && [b'n', b'd'].contains(&(fk.on_delete as u8))
+            {
+                found.insert((citus::Rule::NoSetNullOnTenant, fk.table.clone(), object));
+            }
+            let in_order =
+                fk.table == fk.target || placed[fk.target.as_str()].0 < placed[fk.table.as_str()].0;
+            let is_deferred = deferred.contains(&(fk.table.as_str(), fk.name.as_str()));
+            if in_order == is_deferred {
+                problems.push(format!(
+                    "{} on {}: its target {} comes {} it, and the key is {}deferred",
+                    fk.name,
+                    fk.table,
+                    fk.target,
+                    if in_order { "before" } else { "after" },
+                    if is_deferred { "" } else { "not " }
+                ));
+            }
+        }
+        for (table, policy) in &self.policies_with_subqueries {
+            found.insert((
+                citus::Rule::PoliciesWithoutSubqueries,
+                table.clone(),
+                Some(policy.clone()),
+            ));
+        }
+        for table in &self.triggered {
+            found.insert((citus::Rule::NoTriggers, table.clone(), None));
+        }
+        let reported: BTreeSet<(citus::Rule, String, Option<String>)> = distribution
+            .rules
+            .iter()
+            .flat_map(|report| {
+                report.findings.iter().filter_map(move |finding| {
+                    Some((report.rule, finding.table.clone()?, finding.object.clone()))
+                })
+            })
+            .collect();
+        for missed in found.difference(&reported) {
+            problems.push(format!(
+                "the catalog breaks {missed:?}, which the report misses"
+            ));
+        }
+        for extra in reported.difference(&found) {
+            problems.push(format!(
+                "the report says {extra:?}, which the catalog doesn't show"
+            ));
+        }
+        problems
     }
 }

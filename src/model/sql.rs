@@ -108,6 +108,8 @@ pub struct ForeignKey {
     pub target_entity: Option<usize>,
     /// The ON DELETE action, as SQL.
     pub on_delete: String,
+    /// What that action does to a referencing row.
+    pub action: OnDelete,
 }
 
 /// A check constraint.
@@ -243,6 +245,7 @@ pub(super) fn build_table(
             target_columns: vec!["id".to_owned()],
             target_entity: None,
             on_delete: "ON DELETE CASCADE".to_owned(),
+            action: OnDelete::Cascade,
         });
     }
 
@@ -299,6 +302,7 @@ pub(super) fn build_table(
                     target_columns,
                     target_entity: Some(reference.entity_index),
                     on_delete,
+                    action: reference.on_delete,
                 });
             } else {
                 unchecked_references.push(UncheckedReference {

@@ -28,7 +28,9 @@ pub enum Command {
     },
     /// Validate a spec and print every problem; with --drift, compare a
     /// generated project with what its spec.yaml generates now.
-    #[command(after_help = "Example:\n  gen check spec.yaml\n  gen check --drift acme_crm")]
+    #[command(
+        after_help = "Example:\n  gen check spec.yaml\n  gen check --drift acme_crm\n  gen check --citus spec.yaml"
+    )]
     Check {
         /// The spec file; with --drift, the project folder (default: the current one).
         #[arg(required_unless_present = "drift")]
@@ -44,6 +46,11 @@ pub enum Command {
         /// files and edited migrations still fail.
         #[arg(long, requires = "drift")]
         allow_edits: bool,
+        /// Report whether Citus could distribute a pool spec's shared
+        /// database as generated, table by table, and exit 1 if it would
+        /// refuse any of it.
+        #[arg(long, conflicts_with = "drift")]
+        citus: bool,
         /// How to print the result: text for people, json for editors and CI.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

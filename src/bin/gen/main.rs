@@ -57,8 +57,10 @@ fn run(command: Command) -> anyhow::Result<()> {
             path,
             drift,
             allow_edits,
+            citus,
             format,
         } => match path {
+            Some(spec) if citus => check_citus(&spec, format),
             Some(spec) if !drift => check(&spec, format),
             dir => check_drift(
                 dir.as_deref().unwrap_or(Path::new(".")),
@@ -149,6 +151,31 @@ fn check(path: &Path, format: Format) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Whether Citus could take the spec's pool database as generated: exit 1
+/// if it would refuse any of it.
+fn check_citus(path: &Path, format: Format) -> anyhow::Result<()> {
+    let source = read_spec(path)?;
+    let model = tenantgen::load(&path.display().to_string(), &source).map_err(Refusal::Invalid)?;
+    let distribution = tenantgen::citus::distribution(&model)
+        .map_err(|err| Refusal::Citus(path.display().to_string(), err))?;
+    match format {
+        Format::Text => {
+            let verdict = if distribution.distributable {
+                "Citus could distribute its pool database as generated"
+            } else {
+                "Citus would refuse part of its pool database as generated"
+            };
+            println!("{}: {verdict}\n\n{distribution}", path.display());
+        }
+        Format::Json => println!("{}", serde_json::to_string_pretty(&distribution)?),
+    }
+    if distribution.distributable {
+        Ok(())
+    } else {
+        Err(Refusal::Silent.into())
+    }
 }
 
 /// Warnings go to standard error, before whatever the command goes on to do.

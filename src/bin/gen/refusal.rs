@@ -31,6 +31,9 @@ pub enum Refusal {
     Drift(Drifted),
     #[error(transparent)]
     Plan(Outlook),
+    /// The spec's path, and why Citus doesn't apply to it.
+    #[error("{0}: {1}")]
+    Citus(String, tenantgen::citus::NotPool),
     #[error(transparent)]
     MigrationsRewritten(folder::MigrationsRewritten),
     #[error("{} ha{} conflicts, marked with <<<<<<< and >>>>>>>; resolve them, then commit", count(*.0, "merged file"), if *.0 == 1 { "s" } else { "ve" })]
