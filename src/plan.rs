@@ -12,6 +12,7 @@ pub use browser_test::{
     BrowserTest, FormInput, InputAction, ReadOnlyCase, RecordCase, browser_test,
 };
 
+use crate::citus::{self, Distribution};
 use crate::evolve::{Evolution, Step, TableChange};
 use crate::model::{Entity, ForeignKey, Isolation, MigrationSet, Model, Scope, is_migration};
 
@@ -112,6 +113,11 @@ pub enum FileContext {
         /// Foreign keys of earlier tables that point at this one, added
         /// once this table exists.
         added_foreign_keys: Vec<AddedForeignKey>,
+    },
+    /// How Citus would hold the pool database (`docs/citus.md`).
+    Citus {
+        /// Where each table goes, and what Citus would refuse.
+        distribution: Distribution,
     },
     /// A migration appended by `gen update` for a spec change.
     ChangeMigration {
@@ -345,6 +351,14 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
 
     files.extend(backend(model));
     files.extend(web(model));
+    // Only pool's shared tables are Citus's to distribute.
+    if let Ok(distribution) = citus::distribution(model) {
+        files.push(template(
+            "docs/citus.md",
+            "docs/citus.md.j2",
+            FileContext::Citus { distribution },
+        ));
+    }
 
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
