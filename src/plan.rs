@@ -539,6 +539,19 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
+    // Export and import move rows between pool deployments for now.
+    if model.isolation == Isolation::Pool {
+        files.push(template(
+            "src/archive.rs",
+            "src/archive.rs.j2",
+            FileContext::Project {},
+        ));
+        files.push(template(
+            "tests/archive.rs",
+            "tests/archive.rs.j2",
+            FileContext::Project {},
+        ));
+    }
     if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_databases.rs",
