@@ -97,6 +97,11 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
     );
     smoke(
         "python3",
+        &["scripts/bench-archive.py", "30", "1"],
+        "| import rows/s |",
+    );
+    smoke(
+        "python3",
         &["scripts/bench-dev.py", "--warm-only"],
         "second `cargo run -- dev`",
     );
