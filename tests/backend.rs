@@ -1115,6 +1115,29 @@ fn sessions_and_floods(app: &App, model: &Model) {
             );
         }
     });
+
+    // Pool: a tenant deleted with an export of its rows comes back from it,
+    // its users signing in as before.
+    if model.isolation == Isolation::Pool {
+        let scratch = tempfile::tempdir().expect("a scratch folder");
+        let file = scratch.path().join("delta.archive");
+        let file = file.to_str().expect("a UTF-8 path");
+        let printed = app.run(&["tenants", "delete", "delta", "--export", file]);
+        assert!(
+            printed.contains("exported delta") && printed.contains("deleted delta"),
+            "{printed}"
+        );
+        std::thread::sleep(WINDOW + Duration::from_millis(200));
+        assert_eq!(client.get("/auth/me", Some(&reader)).0, 401, "deleted");
+        let printed = app.run(&["tenants", "import", file]);
+        assert!(printed.contains("imported delta"), "{printed}");
+        let (status, grant) = client.post(
+            "/auth/login",
+            None,
+            json!({"tenant": "delta", "email": "reader@delta.example", "password": "password-d"}),
+        );
+        assert_eq!(status, 200, "imported: {grant}");
+    }
 }
 
 /// `serve` refuses to start without JWT_SECRET, with a short one, and with
