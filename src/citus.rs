@@ -23,8 +23,13 @@ const CITUS_SOURCE: &str =
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Distribution {
-    /// Whether Citus would take every table, key and policy as generated.
+    /// Whether Citus would take every table, key and policy as generated
+    /// (with citus.enable_unsafe_triggers on, where
+    /// `needs_unsafe_triggers`).
     pub distributable: bool,
+    /// Whether some table has triggers, which Citus takes only with
+    /// citus.enable_unsafe_triggers on.
+    pub needs_unsafe_triggers: bool,
     /// Every table the migrations create, in an order Citus accepts: a
     /// table comes after the tables its foreign keys point at.
     pub tables: Vec<PlacedTable>,
@@ -120,8 +125,8 @@ pub enum Rule {
     /// A foreign key between distributed tables holds the distribution
     /// column at the same position on both sides.
     ForeignKeysOnTenant,
-    /// A reference table points only at reference tables.
-    ReferenceTablesPointAtReferenceTables,
+    /// A reference table never points at a distributed table.
+    NoReferenceToDistributed,
     /// No foreign key that includes the distribution column sets it null or
     /// to its default on delete.
     NoSetNullOnTenant,
@@ -138,7 +143,7 @@ impl Rule {
     pub const ALL: [Rule; 7] = [
         Rule::KeysIncludeTenant,
         Rule::ForeignKeysOnTenant,
-        Rule::ReferenceTablesPointAtReferenceTables,
+        Rule::NoReferenceToDistributed,
         Rule::NoSetNullOnTenant,
         Rule::PoliciesWithoutSubqueries,
         Rule::NoTriggers,
@@ -162,15 +167,15 @@ impl Rule {
             Rule::ForeignKeysOnTenant => {
                 "a foreign key between distributed tables holds tenant_id at the same position on both sides"
             }
-            Rule::ReferenceTablesPointAtReferenceTables => {
-                "a reference table's foreign keys point only at reference tables"
+            Rule::NoReferenceToDistributed => {
+                "a reference table's foreign keys never point at a distributed table"
             }
             Rule::NoSetNullOnTenant => {
                 "no foreign key that includes tenant_id is ON DELETE SET NULL or SET DEFAULT, even with a column list"
             }
             Rule::PoliciesWithoutSubqueries => "no row-level security policy holds a subquery",
             Rule::NoTriggers => {
-                "a table with triggers is distributed, or made a reference table, only with citus.enable_unsafe_triggers on, and its triggers then run on the nodes that hold the shards"
+                "Citus refuses to distribute a table with triggers, or to make it a reference table, unless citus.enable_unsafe_triggers is on (the statements turn it on); its triggers then run on the shards, on the nodes that hold them"
             }
             Rule::TenantContextReachesWorkers => {
                 "the tenant setting the policies read reaches the nodes that run the query: Citus passes on SET LOCAL (with citus.propagate_set_commands = 'local'), never set_config()"
@@ -185,7 +190,7 @@ impl Rule {
                 "give the reference `on_delete: cascade` or `restrict`: SET NULL here clears only the reference's own column, but Citus refuses any SET NULL on a key that holds tenant_id",
             ),
             Rule::NoTriggers => Some(
-                "the app learns of membership, session and tenant changes from these triggers' NOTIFY; one raised on a worker does not reach the app's listening connection on the coordinator, so a revoked session or membership could be honoured for up to a minute (memberships::LISTENING_TTL)",
+                "the app learns of membership, session and tenant changes from these triggers' NOTIFY; one raised on a worker does not reach the app's listening connection on the coordinator, so a revoked session or membership could be honoured for up to a minute (memberships::LISTENING_TTL); and the trigger function tells the tenants table from the others by TG_TABLE_NAME, which on a shard is the shard's name (tenants_<shard id>), so a change of a tenant would fail in it",
             ),
             Rule::TenantContextReachesWorkers => Some(
                 "the generated app enters a tenant with set_config() (src/db.rs), which Citus does not pass on to the nodes that hold the shards, where the shards' copies of the policies would read no tenant; Citus documents SET LOCAL with citus.propagate_set_commands = 'local' instead (not tried: Citus can't be installed where tenantgen is tested)",
@@ -201,7 +206,7 @@ impl Rule {
                 "https://docs.citusdata.com/en/stable/develop/reference_ddl.html#adding-removing-constraints"
                     .to_owned()
             }
-            Rule::ForeignKeysOnTenant | Rule::ReferenceTablesPointAtReferenceTables => format!(
+            Rule::ForeignKeysOnTenant | Rule::NoReferenceToDistributed => format!(
                 "https://docs.citusdata.com/en/stable/develop/reference_ddl.html#adding-removing-constraints; {CITUS_SOURCE}/src/backend/distributed/commands/foreign_constraint.c (ErrorIfUnsupportedForeignConstraintExists)"
             ),
             Rule::NoSetNullOnTenant => format!(
@@ -291,6 +296,9 @@ pub fn distribution(model: &Model) -> Result<Distribution, NotPool> {
         })
         .collect();
     Ok(Distribution {
+        needs_unsafe_triggers: rules
+            .iter()
+            .any(|report| report.rule == Rule::NoTriggers && !report.holds),
         distributable: rules
             .iter()
             .all(|report| report.holds || report.severity != Severity::Refused),
@@ -624,10 +632,9 @@ fn table_findings(table: &TableFacts, facts: &[TableFacts]) -> Vec<(Rule, Findin
             // Citus also refuses a key to a table it doesn't hold; every
             // table of the database is placed, so that is only a referenced
             // table outside it.
-            (Placement::Reference, _) => findings.push(finding(
-                Rule::ReferenceTablesPointAtReferenceTables,
-                &fk.name,
-            )),
+            (Placement::Reference, _) => {
+                findings.push(finding(Rule::NoReferenceToDistributed, &fk.name))
+            }
             (Placement::Distributed, Some(Placement::Distributed)) => {
                 if position(&fk.columns).is_none()
                     || position(&fk.columns) != position(&fk.target_columns)

@@ -1079,7 +1079,7 @@ impl CitusCatalog {
             match (distributed(&fk.table), distributed(&fk.target)) {
                 (false, true) => {
                     found.insert((
-                        citus::Rule::ReferenceTablesPointAtReferenceTables,
+                        citus::Rule::NoReferenceToDistributed,
                         fk.table.clone(),
                         object.clone(),
                     ));
