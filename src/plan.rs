@@ -114,6 +114,12 @@ pub enum FileContext {
         /// once this table exists.
         added_foreign_keys: Vec<AddedForeignKey>,
     },
+    /// The tables `tenants export` and `tenants import` carry
+    /// (`src/archive.rs`, `tests/archive.rs`).
+    Archive {
+        /// Every tenant entity's table, in the order import writes them.
+        tables: Vec<ArchivedTable>,
+    },
     /// How Citus would hold the pool database (`docs/citus.md`).
     Citus {
         /// Where each table goes, and what Citus would refuse.
@@ -149,6 +155,69 @@ pub struct AddedForeignKey {
     pub table: String,
     /// The key.
     pub foreign_key: ForeignKey,
+}
+
+/// A tenant entity's table as an archive carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchivedTable {
+    /// As written in SQL.
+    pub table: String,
+    /// Its primary key's columns, as PostgreSQL names them.
+    pub key: Vec<String>,
+    /// References that may point at a row written later (at a table later
+    /// in the order, or at its own): written empty, and filled in once
+    /// every table is in.
+    pub deferred: Vec<DeferredReference>,
+}
+
+/// A reference an import writes last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeferredReference {
+    /// The column, as PostgreSQL names it.
+    pub column: String,
+    /// The column as written in SQL.
+    pub column_sql: String,
+    /// The table it points at, as written in SQL.
+    pub target_table: String,
+}
+
+/// Tenant entities' tables in creation order, which puts the target of
+/// every required reference first; an optional reference to a table not
+/// yet written (or to its own) is deferred.
+fn archived_tables(model: &Model) -> Vec<ArchivedTable> {
+    let order: Vec<usize> = model.creation_order_of(Scope::Tenant).collect();
+    order
+        .iter()
+        .enumerate()
+        .map(|(at, &idx)| {
+            let entity = &model.entities[idx];
+            let written_before = |target: usize| order[..at].contains(&target);
+            ArchivedTable {
+                table: entity.table.name.clone(),
+                key: entity
+                    .table
+                    .primary_key
+                    .columns
+                    .iter()
+                    .map(|column| column.trim_matches('"').to_owned())
+                    .collect(),
+                deferred: entity
+                    .fields
+                    .iter()
+                    .filter_map(|field| Some((field, field.reference.as_ref()?)))
+                    .filter(|(_, reference)| {
+                        model.entities[reference.entity_index].tenant_scoped
+                            && !written_before(reference.entity_index)
+                    })
+                    .map(|(field, reference)| DeferredReference {
+                        column: field.column.clone(),
+                        column_sql: field.column_sql.clone(),
+                        target_table: reference.table.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The migrations every project starts with, whatever its spec, in order:
@@ -541,15 +610,18 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
     }
     // Export and import move rows between pool deployments for now.
     if model.isolation == Isolation::Pool {
+        let tables = archived_tables(model);
         files.push(template(
             "src/archive.rs",
             "src/archive.rs.j2",
-            FileContext::Project {},
+            FileContext::Archive {
+                tables: tables.clone(),
+            },
         ));
         files.push(template(
             "tests/archive.rs",
             "tests/archive.rs.j2",
-            FileContext::Project {},
+            FileContext::Archive { tables },
         ));
     }
     if model.isolation == Isolation::Silo {
