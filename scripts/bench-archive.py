@@ -62,6 +62,8 @@ def main() -> None:
             slug = subprocess.run([str(binary), "tenants", "list"], env=env, check=True, capture_output=True, text=True).stdout.split()[0]
             exports, imports, rows = [], [], 0
             for _ in range(RUNS):
+                # Export never overwrites a file.
+                archive.unlink(missing_ok=True)
                 seconds, printed = timed(binary, ["tenants", "export", slug, "-o", str(archive)], env)
                 exports.append(seconds)
                 rows = int(re.search(r": (\d+) rows", printed).group(1))
