@@ -6,19 +6,14 @@ use std::path::{Path, PathBuf};
 /// `specs/ok_*.yaml`, sorted.
 pub fn valid_specs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    for (folder, prefix) in [("examples", ""), ("specs", "ok_")] {
-        for entry in std::fs::read_dir(root.join(folder)).expect("read a spec folder") {
-            let path = entry.expect("read a spec folder entry").path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            if name.starts_with(prefix) && name.ends_with(".yaml") {
-                paths.push(path);
-            }
-        }
-    }
+    let mut paths: Vec<PathBuf> = yaml_files(&root.join("examples"))
+        .into_iter()
+        .chain(yaml_files(&root.join("specs")).into_iter().filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with("ok_"))
+        }))
+        .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no specs found");
     paths
@@ -27,14 +22,19 @@ pub fn valid_specs() -> Vec<PathBuf> {
 /// The synthetic specs of the generation benchmark,
 /// `benches/specs/entities_*.yaml`, sorted.
 pub fn bench_specs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/specs");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root)
-        .expect("read benches/specs")
-        .map(|entry| entry.expect("read a benches/specs entry").path())
+    let paths = yaml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/specs"));
+    assert!(!paths.is_empty(), "no bench specs found");
+    paths
+}
+
+/// The `.yaml` files directly in `folder`, sorted.
+pub fn yaml_files(folder: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap_or_else(|err| panic!("read {}: {err}", folder.display()))
+        .map(|entry| entry.expect("read a folder entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
         .collect();
     paths.sort();
-    assert!(!paths.is_empty(), "no bench specs found");
     paths
 }
 

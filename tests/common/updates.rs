@@ -69,12 +69,7 @@ pub fn cases() -> Vec<(String, PathBuf)> {
 /// The steps of the sequence in `folder`, in order; the first is where the
 /// project starts.
 pub fn steps(folder: &Path) -> Vec<Step> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
-        .expect("read a sequence")
-        .map(|entry| entry.expect("an entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    paths.sort();
+    let paths = super::specs::yaml_files(folder);
     assert!(paths.len() > 1, "{}: a start and a step", folder.display());
     paths
         .into_iter()
