@@ -10,7 +10,6 @@ the first tenant, and its import after a delete.
 Usage: python3 scripts/bench-archive.py [sizes, default 10000,100000] [runs, default 3]
 Needs: PostgreSQL server binaries, cargo, rustfmt.
 """
-import os
 import pathlib
 import re
 import statistics
@@ -19,9 +18,9 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from benchlib import ROOT, TARGET, Cluster, new_secret, run  # noqa: E402
+from benchlib import Cluster, Project, new_secret, run  # noqa: E402
 
-SPEC = ROOT / "examples" / "crm.yaml"
+APP = "acme_crm"
 SIZES = [int(size) for size in (sys.argv[1] if len(sys.argv) > 1 else "10000,100000").split(",")]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 TENANT_ENTITIES = 3
@@ -36,43 +35,31 @@ def timed(binary: pathlib.Path, args: list, env: dict) -> tuple:
 def main() -> None:
     cluster = Cluster()
     try:
-        print("building gen and the generated backend (release) ...", flush=True)
-        run(["cargo", "build", "--release", "--quiet", "--bin", "gen"], cwd=ROOT)
-        project = ROOT / "target" / "bench-archive"
-        subprocess.run(["rm", "-rf", str(project)], check=True)
-        run([str(ROOT / "target" / "release" / "gen"), "new", str(SPEC), "-o", str(project)], stdout=subprocess.DEVNULL)
-        app = re.search(r"^app:\s*(\S+)", SPEC.read_text(), re.M).group(1)
-        run(["cargo", "build", "--release", "--quiet"], cwd=project, env={**os.environ, "CARGO_TARGET_DIR": str(TARGET)})
-        binary = TARGET / "release" / app
+        project = Project(cluster, "crm.yaml", "bench-archive", APP, new_secret())
         archive = cluster.scratch / "tenant.archive"
         results = []
         for size in SIZES:
+            # A database of its own for each size, set up as the project's.
             database = f"archive_{size}"
-            env = {
-                **os.environ,
-                "DATABASE_URL": cluster.url(f"{app}_app", database, "bench"),
-                "ADMIN_DATABASE_URL": cluster.url("postgres", "postgres"),
-                "JWT_SECRET": new_secret(),
-                "RUST_LOG": "error",
-            }
-            run([str(binary), "db", "setup"], env=env, stdout=subprocess.DEVNULL)
-            run([str(binary), "migrate"], env=env, stdout=subprocess.DEVNULL)
+            env = {**project.env, "DATABASE_URL": cluster.url(f"{APP}_app", database, "bench")}
+            run([str(project.binary), "db", "setup"], env=env, stdout=subprocess.DEVNULL)
+            run([str(project.binary), "migrate"], env=env, stdout=subprocess.DEVNULL)
             per_entity = max(1, size // TENANT_ENTITIES)
-            run([str(binary), "seed", "--tenants", "2", "--records", str(per_entity)], env=env, stdout=subprocess.DEVNULL)
-            slug = subprocess.run([str(binary), "tenants", "list"], env=env, check=True, capture_output=True, text=True).stdout.split()[0]
+            run([str(project.binary), "seed", "--tenants", "2", "--records", str(per_entity)], env=env, stdout=subprocess.DEVNULL)
+            slug = subprocess.run([str(project.binary), "tenants", "list"], env=env, check=True, capture_output=True, text=True).stdout.split()[0]
             exports, imports, rows = [], [], 0
             for _ in range(RUNS):
                 # Export never overwrites a file.
                 archive.unlink(missing_ok=True)
-                seconds, printed = timed(binary, ["tenants", "export", slug, "-o", str(archive)], env)
+                seconds, printed = timed(project.binary, ["tenants", "export", slug, "-o", str(archive)], env)
                 exports.append(seconds)
                 rows = int(re.search(r": (\d+) rows", printed).group(1))
-                run([str(binary), "tenants", "delete", slug], env=env, stdout=subprocess.DEVNULL)
-                seconds, printed = timed(binary, ["tenants", "import", str(archive)], env)
+                run([str(project.binary), "tenants", "delete", slug], env=env, stdout=subprocess.DEVNULL)
+                seconds, printed = timed(project.binary, ["tenants", "import", str(archive)], env)
                 imports.append(seconds)
                 assert f": {rows} rows" in printed, printed
             results.append((rows, statistics.median(exports), statistics.median(imports), archive.stat().st_size))
-        print(f"\n{SPEC.relative_to(ROOT)}: one tenant beside another of the same size, median of {RUNS} runs, release build\n")
+        print(f"\nexamples/crm.yaml: one tenant beside another of the same size, median of {RUNS} runs, release build\n")
         print("| rows | export s | export rows/s | archive MB | import s | import rows/s |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: |")
         for rows, export, imported, size in results:

@@ -97,7 +97,7 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
     );
     smoke(
         "python3",
-        &["scripts/bench-archive.py", "30", "1"],
+        &["scripts/bench-archive.py", "30", "2"],
         "| import rows/s |",
     );
     smoke(
