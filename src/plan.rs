@@ -237,9 +237,11 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
         (first, "control", control),
         (first, "sessions", "migrations/sessions.sql.j2"),
     ];
-    // Tenant databases may live on other servers, where the roles don't exist yet.
+    // Tenant databases may live on other servers, where the roles don't exist
+    // yet; those servers got names after the catalog first recorded addresses.
     if model.isolation == Isolation::Silo {
         migrations.push((MigrationSet::Tenant, "roles", "migrations/roles.sql.j2"));
+        migrations.push((first, "placement", "migrations/control/placement.sql.j2"));
     }
     migrations
 }
@@ -625,6 +627,11 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         ));
     }
     if model.isolation == Isolation::Silo {
+        files.push(template(
+            "src/servers.rs",
+            "src/servers.rs.j2",
+            FileContext::Project {},
+        ));
         files.push(template(
             "src/tenant_databases.rs",
             "src/tenant_databases.rs.j2",

@@ -939,6 +939,178 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     );
 }
 
+/// Silo tenants spread over two PostgreSQL servers named in TENANT_SERVERS:
+/// `db setup` prepares both, a new tenant goes to the server holding the
+/// fewest (or the one named), requests reach its database there, `tenants
+/// list` says where each is and how big, and `migrate` and `tenants delete`
+/// reach the second server too.
+#[test]
+fn silo_tenants_spread_over_named_servers() {
+    let main = Server::start();
+    let second = Server::start();
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let project = scratch.path().join("project");
+    let model = generate(&repo().join("examples/tracker.yaml"), &project);
+    cargo(&project, &["build", "--quiet", "--locked"]);
+    let database = format!("gen_spread_{}", model.app);
+    let user = format!("{}_spread", model.app);
+    let mut app = App::new(&main, &model, &database, &user);
+    let servers = format!("second={}", second.url(&user, "app-password", "postgres"));
+    app.env.push(("TENANT_SERVERS", servers.clone()));
+    app.env.push((
+        "TENANT_SERVER_ADMIN_URLS",
+        format!("second={}", second.admin_url("postgres")),
+    ));
+    app.run(&["db", "setup"]);
+    app.run(&["migrate"]);
+    let owner = |slug: &str| format!("owner@{slug}.example");
+    for (slug, server) in [("a", None), ("b", None), ("c", Some("second"))] {
+        let email = owner(slug);
+        let mut args = vec![
+            "tenants",
+            "create",
+            slug,
+            "--owner-email",
+            &email,
+            "--owner-password",
+            "password-1",
+        ];
+        args.extend(
+            server
+                .map(|server| ["--server", server])
+                .into_iter()
+                .flatten(),
+        );
+        app.run(&args);
+    }
+    let unknown = app.run_fails(&["tenants", "create", "d", "--server", "nowhere"], &[]);
+    assert!(
+        unknown.contains("no server `nowhere`") && unknown.contains("main, second"),
+        "{unknown}"
+    );
+    let has_database = |server: &Server, slug: &str| {
+        server
+            .connect("postgres")
+            .query_opt(
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                &[&format!("{database}_{slug}")],
+            )
+            .expect("pg_database")
+            .is_some()
+    };
+    // a: both empty, main first; b: main holds one; c: named.
+    assert!(has_database(&main, "a") && !has_database(&second, "a"));
+    for slug in ["b", "c"] {
+        assert!(
+            has_database(&second, slug) && !has_database(&main, slug),
+            "{slug}"
+        );
+    }
+    assert!(!has_database(&main, "d") && !has_database(&second, "d"));
+    let listed = app.run(&["tenants", "list"]);
+    let line = |slug: &str| -> String {
+        listed
+            .lines()
+            .find(|line| line.split('\t').next() == Some(slug))
+            .unwrap_or_else(|| panic!("no line for {slug} in:\n{listed}"))
+            .to_owned()
+    };
+    assert!(
+        line("a").contains(&format!("\tmain/{database}_a\t")),
+        "{listed}"
+    );
+    assert!(
+        line("b").contains(&format!("\tsecond/{database}_b\t")),
+        "{listed}"
+    );
+    assert!(
+        listed.lines().all(|line| line.contains(" MB\t")),
+        "every size is known:\n{listed}"
+    );
+
+    // Requests for b reach its database on the second server.
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let login = |client: &Client, slug: &str| {
+        let (status, body) = client.post(
+            "/auth/login",
+            None,
+            json!({"tenant": slug, "email": owner(slug), "password": "password-1"}),
+        );
+        assert_eq!(status, 200, "{body}");
+        token_for(&body)
+    };
+    let entity = model
+        .tenant_entities()
+        .find(|entity| {
+            entity.api_creatable
+                && entity
+                    .fields
+                    .iter()
+                    .all(|field| field.reference.is_none() || !field.required)
+        })
+        .expect("a tenant entity a client can create alone");
+    let token = login(&client, "b");
+    let (status, body) = client.post(
+        &entity.route,
+        Some(&token),
+        record(entity, 1, &BTreeMap::new()),
+    );
+    assert_eq!(status, 201, "{body}");
+    let stored: i64 = second
+        .connect(&format!("{database}_b"))
+        .query_one(&format!("SELECT count(*) FROM {}", entity.table.name), &[])
+        .expect("b's rows")
+        .get(0);
+    assert_eq!(
+        stored, 1,
+        "the record is in b's database on the second server"
+    );
+
+    // Sign-up goes where the fewest are: main holds a, the second b and c.
+    let (status, body) = client.post(
+        "/auth/signup",
+        None,
+        json!({"tenant": "e", "email": owner("e"), "password": "password-1"}),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert!(has_database(&main, "e") && !has_database(&second, "e"));
+    drop(running);
+
+    // A process that doesn't know the second server can't serve b, and says
+    // so with a 503; a is served.
+    let forgetful = App {
+        binary: app.binary.clone(),
+        env: app
+            .env
+            .iter()
+            .filter(|(name, _)| !name.starts_with("TENANT_SERVER"))
+            .cloned()
+            .collect(),
+    };
+    let running = forgetful.serve(free_port());
+    let client = Client::new(&running.base);
+    let (status, body) = client.get(&entity.route, Some(&login(&client, "b")));
+    assert_eq!(status, 503, "{body}");
+    let (status, body) = client.get(&entity.route, Some(&login(&client, "a")));
+    assert_eq!(status, 200, "{body}");
+    drop(running);
+
+    let report = app.run(&["migrate"]);
+    assert!(
+        report.contains(&format!(
+            "4 {}: 0 migrated, 4 up to date, 0 failed",
+            model.tenant.plural
+        )),
+        "{report}"
+    );
+    app.run(&["tenants", "delete", "c"]);
+    assert!(
+        !has_database(&second, "c"),
+        "deleting c drops its database there"
+    );
+}
+
 /// Over HTTP, against the served app: refresh tokens rotate and a reused one
 /// ends its session; logout and a password change end sessions; a removed
 /// member, a demoted one and a suspended tenant lose their powers within the

@@ -273,6 +273,135 @@ fn check_spec(server: &Server, path: &Path) {
     }
 }
 
+/// A silo project generated before servers had names recorded each
+/// tenant's host and port. The `placement` migration names each tenant's
+/// server from the addresses `migrate` passes, refuses (changing nothing)
+/// while an address matches no server, and then places new tenants on the
+/// server with the fewest.
+#[test]
+fn placement_names_the_servers_of_tenants_placed_by_address() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tracker.yaml");
+    let source = std::fs::read_to_string(&spec).expect("read spec");
+    let project = tenantgen::generate("tracker.yaml", &source, &tenantgen::Templates::builtin())
+        .unwrap_or_else(|err| panic!("generate: {err}"));
+    let control: Vec<(&str, &str)> = project
+        .files
+        .iter()
+        .filter(|file| file.path.starts_with("migrations/control/"))
+        .map(|file| (file.path.as_str(), file.contents.as_str()))
+        .collect();
+    let placement = control
+        .iter()
+        .position(|(path, _)| path.ends_with("_placement.sql"))
+        .expect("a placement migration");
+    let server = Server::start();
+    server.create_database("placed");
+    let mut admin = server.connect("placed");
+    apply(&mut admin, &control[..placement], None);
+    admin
+        .batch_execute(
+            "INSERT INTO control.tenants (id, slug, name, db_host, db_port, db_name) VALUES
+                 (gen_random_uuid(), 'a', 'a', '/run/postgresql', 5432, 'placed_a'),
+                 (gen_random_uuid(), 'b', 'b', 'eu.db.internal', 5433, 'placed_b'),
+                 (gen_random_uuid(), 'c', 'c', 'eu.db.internal', 5433, 'placed_c')",
+        )
+        .expect("tenants placed by address");
+    let (_, placement_sql) = control[placement];
+    let run_placement = |admin: &mut postgres::Client, servers: &str| {
+        let mut tx = admin.transaction().expect("begin");
+        tx.execute(
+            "SELECT set_config('tenantgen.servers', $1, true)",
+            &[&servers],
+        )
+        .expect("pass the servers");
+        tx.batch_execute(placement_sql)?;
+        tx.commit()
+    };
+
+    let refused = run_placement(
+        &mut admin,
+        "main=/run/postgresql:5432 us=us.db.internal:5432",
+    )
+    .expect_err("an address no server is at");
+    let refused = refused.as_db_error().expect("a database error");
+    assert!(
+        refused.message().contains("eu.db.internal:5433")
+            && !refused.message().contains("/run/postgresql")
+            && refused
+                .hint()
+                .is_some_and(|hint| hint.contains("TENANT_SERVERS")),
+        "{refused:?}"
+    );
+    let columns = |admin: &mut postgres::Client| -> Vec<String> {
+        admin
+            .query(
+                "SELECT attname::text FROM pg_attribute WHERE attrelid = 'control.tenants'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attname",
+                &[],
+            )
+            .expect("columns")
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    };
+    assert!(
+        columns(&mut admin).contains(&"db_host".to_owned()),
+        "rolled back"
+    );
+
+    run_placement(
+        &mut admin,
+        "main=/run/postgresql:5432 eu=eu.db.internal:5433 us=us.db.internal:5432",
+    )
+    .unwrap_or_else(|err| panic!("placement: {}", describe(&err)));
+    let placed: Vec<(String, String)> = admin
+        .query(
+            "SELECT slug, server FROM control.tenants ORDER BY slug",
+            &[],
+        )
+        .expect("placed tenants")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert_eq!(
+        placed,
+        [("a", "main"), ("b", "eu"), ("c", "eu")]
+            .map(|(slug, server)| (slug.to_owned(), server.to_owned()))
+    );
+    let columns = columns(&mut admin);
+    assert!(
+        !columns.contains(&"db_host".to_owned()) && !columns.contains(&"db_port".to_owned()),
+        "{columns:?}"
+    );
+    let least_loaded = |admin: &mut postgres::Client, candidates: &[&str]| -> String {
+        admin
+            .query_one("SELECT control.least_loaded_server($1)", &[&candidates])
+            .expect("a server")
+            .get(0)
+    };
+    assert_eq!(least_loaded(&mut admin, &["eu", "main", "us"]), "us");
+    assert_eq!(least_loaded(&mut admin, &["eu", "main"]), "main");
+    admin
+        .batch_execute("INSERT INTO control.tenants (id, slug, name, server, db_name) VALUES (gen_random_uuid(), 'd', 'd', 'main', 'placed_d')")
+        .expect("another tenant on main");
+    assert_eq!(
+        least_loaded(&mut admin, &["eu", "main"]),
+        "eu",
+        "a tie goes to the first"
+    );
+    let duplicate = admin.batch_execute("INSERT INTO control.tenants (id, slug, name, server, db_name) VALUES (gen_random_uuid(), 'e', 'e', 'main', 'placed_d')");
+    expect_sqlstate(
+        duplicate,
+        &SqlState::UNIQUE_VIOLATION,
+        "one database name per server",
+    );
+    let badly_named = admin.batch_execute("INSERT INTO control.tenants (id, slug, name, server, db_name) VALUES (gen_random_uuid(), 'f', 'f', 'EU', 'placed_f')");
+    expect_sqlstate(
+        badly_named,
+        &SqlState::CHECK_VIOLATION,
+        "server names are checked",
+    );
+}
+
 /// Applies migration files in order, each in its own transaction, the way
 /// a migration runner does.
 fn apply(client: &mut postgres::Client, files: &[(&str, &str)], schema: Option<&str>) {
@@ -330,7 +459,7 @@ fn insert_control_tenants(admin: &mut postgres::Client, model: &Model, places: &
                 "INSERT INTO {control}.tenants (id, slug, name) VALUES ($1::text::uuid, '{slug}', '{slug}')"
             ),
             Isolation::Silo => format!(
-                "INSERT INTO {control}.tenants (id, slug, name, db_host, db_name) VALUES ($1::text::uuid, '{slug}', '{slug}', 'localhost', '{}')",
+                "INSERT INTO {control}.tenants (id, slug, name, server, db_name) VALUES ($1::text::uuid, '{slug}', '{slug}', 'main', '{}')",
                 place.database
             ),
         };

@@ -472,6 +472,12 @@ pub struct Database {
     pub current_tenant: String,
     /// The function that looks a tenant up by slug before any context exists.
     pub tenant_by_slug: String,
+    /// Silo: the function that picks the server a new tenant's database
+    /// goes to, the one of the candidates holding the fewest tenants.
+    pub least_loaded_server: String,
+    /// Silo: the pattern every server name matches, in the catalog and in
+    /// TENANT_SERVERS.
+    pub server_name_pattern: String,
     /// The expression every tenant row must satisfy; no OR, no subquery, no
     /// volatile function, so the planner turns it into an index condition.
     pub tenant_predicate: String,
@@ -526,6 +532,8 @@ impl Database {
             tenant_predicate: format!("tenant_id = {current_tenant}"),
             current_tenant,
             tenant_by_slug: control("tenant_by_slug"),
+            least_loaded_server: control("least_loaded_server"),
+            server_name_pattern: "^[a-z][a-z0-9-]{0,30}$".to_owned(),
             tenant_migrations_table: control("tenant_migrations"),
             migrate_tenant: control("migrate_tenant"),
             provision_tenant: control("provision_tenant"),
