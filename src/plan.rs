@@ -309,7 +309,7 @@ const BY_MODE: &[ModeTemplates] = &[
         path: "src/error.rs",
         pool: "src/error.rs.j2",
         bridge: "src/error/bridge.rs.j2",
-        silo: "src/error/migrated_per_tenant.rs.j2",
+        silo: "src/error/silo.rs.j2",
     },
     ModeTemplates {
         path: "src/main.rs",
@@ -635,6 +635,11 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         files.push(template(
             "src/tenant_databases.rs",
             "src/tenant_databases.rs.j2",
+            FileContext::Project {},
+        ));
+        files.push(template(
+            "src/tenant_moves.rs",
+            "src/tenant_moves.rs.j2",
             FileContext::Project {},
         ));
     }

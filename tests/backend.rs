@@ -1111,6 +1111,260 @@ fn silo_tenants_spread_over_named_servers() {
     );
 }
 
+/// `tenants move` takes a silo tenant's database to another server while it
+/// is served: a client reading it in a loop never fails, another tenant
+/// writing in a loop never fails, every write the moving tenant was told
+/// succeeded is there afterwards, and its records are the same through the
+/// API. Stopped after each recorded step, as a crash would, and run again,
+/// the move finishes, with the tenant's database on exactly one server.
+#[test]
+fn silo_tenants_move_between_servers_while_served() {
+    let main = Server::start();
+    let second = Server::start();
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let project = scratch.path().join("project");
+    let model = generate(&repo().join("examples/tracker.yaml"), &project);
+    cargo(&project, &["build", "--quiet", "--locked"]);
+    let database = format!("gen_move_{}", model.app);
+    let user = format!("{}_move", model.app);
+    let mut app = App::new(&main, &model, &database, &user);
+    app.env.push((
+        "TENANT_SERVERS",
+        format!("second={}", second.url(&user, "app-password", "postgres")),
+    ));
+    app.env.push((
+        "TENANT_SERVER_ADMIN_URLS",
+        format!("second={}", second.admin_url("postgres")),
+    ));
+    app.run(&["db", "setup"]);
+    app.run(&["migrate"]);
+    let owner = |slug: &str| format!("owner@{slug}.example");
+    for slug in ["mover", "other"] {
+        let email = owner(slug);
+        app.run(&[
+            "tenants",
+            "create",
+            slug,
+            "--server",
+            "main",
+            "--owner-email",
+            &email,
+            "--owner-password",
+            "password-1",
+        ]);
+    }
+    let entity = model
+        .tenant_entities()
+        .find(|entity| {
+            entity.api_creatable
+                && entity
+                    .fields
+                    .iter()
+                    .all(|field| field.reference.is_none() || !field.required)
+        })
+        .expect("a tenant entity a client can create alone")
+        .clone();
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let login = |slug: &str| {
+        let (status, body) = client.post(
+            "/auth/login",
+            None,
+            json!({"tenant": slug, "email": owner(slug), "password": "password-1"}),
+        );
+        assert_eq!(status, 200, "{body}");
+        token_for(&body)
+    };
+    let (mover, other) = (login("mover"), login("other"));
+    for n in 0..40 {
+        for token in [&mover, &other] {
+            let (status, body) = client.post(
+                &entity.route,
+                Some(token),
+                record(&entity, n, &BTreeMap::new()),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let has_database = |server: &Server, slug: &str| {
+        server
+            .connect("postgres")
+            .query_opt(
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                &[&format!("{database}_{slug}")],
+            )
+            .expect("pg_database")
+            .is_some()
+    };
+
+    // Moved while one client reads the mover, another writes to it, and a
+    // third writes to the other tenant.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let looping = |token: String, write: bool, first: u32| {
+        let (base, route, entity, stop) = (
+            running.base.clone(),
+            entity.route.clone(),
+            entity.clone(),
+            std::sync::Arc::clone(&stop),
+        );
+        std::thread::spawn(move || {
+            let client = Client::new(&base);
+            let mut answers = Vec::new();
+            let mut n = first;
+            while !stop.load(std::sync::atomic::Ordering::Acquire) {
+                let answer = if write {
+                    n += 1;
+                    client.post(&route, Some(&token), record(&entity, n, &BTreeMap::new()))
+                } else {
+                    client.get(&route, Some(&token))
+                };
+                answers.push(answer);
+            }
+            answers
+        })
+    };
+    let reader = looping(mover.clone(), false, 0);
+    let mover_writer = looping(mover.clone(), true, 1000);
+    let other_writer = looping(other.clone(), true, 1000);
+    std::thread::sleep(Duration::from_millis(300));
+    let moved = app.run(&["tenants", "move", "mover", "--server", "second"]);
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Release);
+    let (reads, mover_writes, other_writes) = (
+        reader.join().expect("reader"),
+        mover_writer.join().expect("mover's writer"),
+        other_writer.join().expect("other's writer"),
+    );
+    assert!(moved.contains("moved mover from main to second"), "{moved}");
+    assert!(
+        reads.len() > 10 && reads.iter().all(|(status, _)| *status == 200),
+        "every read of the moving tenant is served: {:?}",
+        reads
+            .iter()
+            .filter(|(status, _)| *status != 200)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        other_writes.len() > 10 && other_writes.iter().all(|(status, _)| *status == 201),
+        "the other tenant's writes are untouched: {:?}",
+        other_writes
+            .iter()
+            .filter(|(status, _)| *status != 201)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        mover_writes
+            .iter()
+            .all(|(status, _)| *status == 201 || *status == 503),
+        "the mover's writes succeed or are refused with 503: {:?}",
+        mover_writes
+            .iter()
+            .filter(|(status, _)| *status != 201 && *status != 503)
+            .collect::<Vec<_>>()
+    );
+    for (_, body) in mover_writes.iter().filter(|(status, _)| *status == 201) {
+        let id = body["id"].as_str().expect("an id");
+        let (status, stored) = client.get(&format!("{}/{id}", entity.route), Some(&mover));
+        assert_eq!(
+            (status, &stored),
+            (200, body),
+            "a write told it succeeded is kept"
+        );
+    }
+    assert!(has_database(&second, "mover") && !has_database(&main, "mover"));
+    let rows = |server: &Server, slug: &str| -> i64 {
+        server
+            .connect(&format!("{database}_{slug}"))
+            .query_one(&format!("SELECT count(*) FROM {}", entity.table.name), &[])
+            .expect("count")
+            .get(0)
+    };
+    let mover_created = mover_writes
+        .iter()
+        .filter(|(status, _)| *status == 201)
+        .count();
+    assert_eq!(
+        rows(&second, "mover"),
+        40 + i64::try_from(mover_created).expect("a count")
+    );
+    assert_eq!(
+        rows(&main, "other"),
+        40 + i64::try_from(other_writes.len()).expect("a count"),
+        "the other tenant stays, with each of its records"
+    );
+    let listed_at = app.run(&["tenants", "list"]);
+    assert!(
+        listed_at.contains(&format!("\tsecond/{database}_mover\t")),
+        "{listed_at}"
+    );
+
+    // Stopped after each step, then run again.
+    let mut on = "second";
+    for step in ["recorded", "copied", "frozen", "switched"] {
+        let to = if on == "main" { "second" } else { "main" };
+        let before = listed(&client, &mover, &entity);
+        let stopped = app.run_fails(
+            &[
+                "tenants",
+                "move",
+                "mover",
+                "--server",
+                to,
+                "--stop-after",
+                step,
+            ],
+            &[],
+        );
+        assert!(stopped.contains("stopped after"), "{step}: {stopped}");
+        // Reads go on whatever the step; after `frozen` and before the
+        // switch, writes are refused rather than lost.
+        assert_eq!(listed(&client, &mover, &entity), before, "{step}");
+        if step == "frozen" {
+            let (status, body) = client.post(
+                &entity.route,
+                Some(&mover),
+                record(&entity, 5000, &BTreeMap::new()),
+            );
+            assert_eq!(status, 503, "{step}: {body}");
+        }
+        let resumed = app.run(&["tenants", "move", "mover", "--server", to]);
+        let verb = if step == "switched" {
+            "finished"
+        } else {
+            "undid"
+        };
+        assert!(
+            resumed.contains(&format!("{verb} the interrupted move")),
+            "{step}: {resumed}"
+        );
+        on = to;
+        let (here, there) = if on == "main" {
+            (&main, &second)
+        } else {
+            (&second, &main)
+        };
+        assert!(
+            has_database(here, "mover") && !has_database(there, "mover"),
+            "{step}: the database is on {on} only"
+        );
+        let now = listed(&client, &mover, &entity);
+        assert_eq!(now, before, "{step}: the same records");
+        let (status, body) = client.post(
+            &entity.route,
+            Some(&mover),
+            record(&entity, 6000, &BTreeMap::new()),
+        );
+        assert_eq!(status, 201, "{step}: writes again: {body}");
+        let (status, _) = client.delete(
+            &format!("{}/{}", entity.route, body["id"].as_str().expect("an id")),
+            Some(&mover),
+        );
+        assert_eq!(status, 204, "{step}");
+    }
+    let refused = app.run_fails(&["tenants", "move", "mover", "--server", on], &[]);
+    assert!(refused.contains("already"), "{refused}");
+}
+
 /// Over HTTP, against the served app: refresh tokens rotate and a reused one
 /// ends its session; logout and a password change end sessions; a removed
 /// member, a demoted one and a suspended tenant lose their powers within the

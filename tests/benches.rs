@@ -102,6 +102,11 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
     );
     smoke(
         "python3",
+        &["scripts/bench-move.py", "60", "1"],
+        "| writes paused ms |",
+    );
+    smoke(
+        "python3",
         &["scripts/bench-dev.py", "--warm-only"],
         "second `cargo run -- dev`",
     );

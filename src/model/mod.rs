@@ -475,6 +475,8 @@ pub struct Database {
     /// Silo: the function that picks the server a new tenant's database
     /// goes to, the one of the candidates holding the fewest tenants.
     pub least_loaded_server: String,
+    /// Silo: the moves of tenants' databases between servers under way.
+    pub tenant_moves_table: String,
     /// Silo: the pattern every server name matches, in the catalog and in
     /// TENANT_SERVERS.
     pub server_name_pattern: String,
@@ -533,6 +535,7 @@ impl Database {
             current_tenant,
             tenant_by_slug: control("tenant_by_slug"),
             least_loaded_server: control("least_loaded_server"),
+            tenant_moves_table: control("tenant_moves"),
             server_name_pattern: "^[a-z][a-z0-9-]{0,30}$".to_owned(),
             tenant_migrations_table: control("tenant_migrations"),
             migrate_tenant: control("migrate_tenant"),

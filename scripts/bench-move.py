@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""`tenants move` of one silo tenant between two servers, under load.
+
+It starts two throwaway PostgreSQL 15 clusters, generates
+examples/tracker.yaml into target/bench-move, builds it in release mode,
+names the second cluster in TENANT_SERVERS, and for each size seeds two
+tenants of about that many records (over the tracker's tenant entities),
+one on each server. Then, RUNS times, alternating the direction, it moves
+the first tenant while wrk reads the other tenant's projects, and records
+the move's total time and write pause as `tenants move` prints them, and
+the other tenant's p99 during the move beside a run of the same length
+just before it.
+
+Usage: python3 scripts/bench-move.py [sizes, default 10000,100000] [runs, default 3]
+Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt.
+"""
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from benchlib import Cluster, Project, free_port, lua_script, new_secret, require_wrk, run, wait_for, wrk  # noqa: E402
+
+APP = "tracker"
+SIZES = [int(size) for size in (sys.argv[1] if len(sys.argv) > 1 else "10000,100000").split(",")]
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+TENANT_ENTITIES = 6
+LOAD_SECONDS = 3
+LOAD_CONNECTIONS = 8
+
+
+def output(binary: pathlib.Path, args: list, env: dict) -> str:
+    return subprocess.run([str(binary), *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def main() -> None:
+    require_wrk()
+    main_cluster, second = Cluster(), Cluster()
+    try:
+        project = Project(
+            main_cluster, "tracker.yaml", "bench-move", APP, new_secret(),
+            TENANT_SERVERS=f"second={second.url(f'{APP}_app', 'postgres', 'bench')}",
+            TENANT_SERVER_ADMIN_URLS=f"second={second.url('postgres', 'postgres')}",
+        )
+        results = []
+        for size in SIZES:
+            # A control database of its own for each size; tenant databases
+            # are named after it.
+            database = f"move_{size}"
+            env = {**project.env, "DATABASE_URL": main_cluster.url(f"{APP}_app", database, "bench")}
+            run([str(project.binary), "db", "setup"], env=env, stdout=subprocess.DEVNULL)
+            run([str(project.binary), "migrate"], env=env, stdout=subprocess.DEVNULL)
+            per_entity = max(1, size // TENANT_ENTITIES)
+            run([str(project.binary), "seed", "--tenants", "2", "--records", str(per_entity)], env=env, stdout=subprocess.DEVNULL)
+            listed = [line.split("\t") for line in output(project.binary, ["tenants", "list"], env).splitlines()]
+            place = {fields[0]: fields[3].split("/")[0] for fields in listed}
+            mover = next(slug for slug, server in place.items() if server == "main")
+            other = next(slug for slug in place if slug != mover)
+            email = subprocess.run(
+                main_cluster.psql(database) + ["-At", "-c", f"SELECT u.email FROM control.users u JOIN control.tenants t ON t.id = u.tenant_id WHERE t.slug = '{other}' ORDER BY u.email LIMIT 1"],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip()
+            token = output(project.binary, ["token", "--tenant", other, "--email", email], env).strip()
+            port = free_port()
+            served = subprocess.Popen([str(project.binary), "serve"], env={**env, "PORT": str(port)}, stdout=subprocess.DEVNULL)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                wait_for(f"{base}/healthz")
+                script = lua_script(main_cluster.scratch / "other.lua", [token], ["/api/projects"])
+                wrk(base, script, 1, LOAD_CONNECTIONS)
+                switches, totals, pauses, before, during, rows = [], [], [], [], [], 0
+                to = "second"
+                for _ in range(RUNS):
+                    before.append(wrk(base, script, LOAD_SECONDS, LOAD_CONNECTIONS)["p99"])
+                    loaded = {}
+                    load = threading.Thread(target=lambda: loaded.update(wrk(base, script, LOAD_SECONDS, LOAD_CONNECTIONS)))
+                    load.start()
+                    printed = output(project.binary, ["tenants", "move", mover, "--server", to], env)
+                    load.join()
+                    during.append(loaded["p99"])
+                    moved = re.search(r": (\d+) rows copied, \d+ caught up; writes paused (\d+) ms; switched after (\d+) ms, done after (\d+) ms", printed)
+                    assert moved, printed
+                    rows = int(moved.group(1))
+                    pauses.append(int(moved.group(2)))
+                    switches.append(int(moved.group(3)) / 1000)
+                    totals.append(int(moved.group(4)) / 1000)
+                    to = "main" if to == "second" else "second"
+            finally:
+                served.terminate()
+                served.wait()
+            results.append((rows, statistics.median(switches), statistics.median(totals), statistics.median(pauses), statistics.median(before), statistics.median(during)))
+        print(f"\nexamples/tracker.yaml: one tenant moved between two servers beside another of the same size under wrk ({LOAD_CONNECTIONS} connections), median of {RUNS} moves, release build\n")
+        print("| rows | switched after s | done after s | writes paused ms | other tenant p99 ms before | during | ratio |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for rows, switched, total, pause, p99_before, p99_during in results:
+            print(f"| {rows:,} | {switched:.2f} | {total:.2f} | {pause:.0f} | {p99_before:.1f} | {p99_during:.1f} | {p99_during / p99_before:.2f} |")
+    finally:
+        main_cluster.stop()
+        second.stop()
+
+
+if __name__ == "__main__":
+    main()
