@@ -178,6 +178,36 @@ fn generate(spec: &Path, into: &Path) -> Model {
     project.model
 }
 
+/// What a client looping over a tenant's records was told: the records it
+/// was told are stored (by id), those it was told are deleted, how many
+/// requests got 503, and any other answer.
+#[derive(Default)]
+struct Writes {
+    answered: usize,
+    kept: BTreeMap<String, Value>,
+    gone: Vec<String>,
+    refused: usize,
+    failed: Vec<(u16, Value)>,
+}
+
+impl Writes {
+    /// Counts `answer`: `expected` applies it to what is kept, 503 is
+    /// refused, anything else failed.
+    fn answer(
+        &mut self,
+        answer: (u16, Value),
+        expected: u16,
+        apply: impl FnOnce((&mut BTreeMap<String, Value>, &mut Vec<String>), &Value),
+    ) {
+        self.answered += 1;
+        match answer {
+            (status, body) if status == expected => apply((&mut self.kept, &mut self.gone), &body),
+            (503, _) => self.refused += 1,
+            other => self.failed.push(other),
+        }
+    }
+}
+
 /// The generated binary, run with this test's environment.
 struct App {
     binary: PathBuf,
@@ -1121,6 +1151,17 @@ fn silo_tenants_spread_over_named_servers() {
 fn silo_tenants_move_between_servers_while_served() {
     let main = Server::start();
     let second = Server::start();
+    // Rows are compared by their text, which each server writes in its own
+    // time zone unless the move says otherwise.
+    let mut settings = second.connect("postgres");
+    for statement in [
+        "ALTER SYSTEM SET timezone = 'Pacific/Auckland'",
+        "SELECT pg_reload_conf()",
+    ] {
+        settings
+            .batch_execute(statement)
+            .expect("another time zone");
+    }
     let scratch = tempfile::tempdir().expect("temporary folder");
     let project = scratch.path().join("project");
     let model = generate(&repo().join("examples/tracker.yaml"), &project);
@@ -1197,10 +1238,10 @@ fn silo_tenants_move_between_servers_while_served() {
             .is_some()
     };
 
-    // Moved while one client reads the mover, another writes to it, and a
-    // third writes to the other tenant.
+    // Moved while one client reads the mover, another creates, changes and
+    // deletes its records, and a third writes to the other tenant.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let looping = |token: String, write: bool, first: u32| {
+    let client_loop = |token: String, work: fn(&Client, &str, &str, &Entity, &mut Writes, u32)| {
         let (base, route, entity, stop) = (
             running.base.clone(),
             entity.route.clone(),
@@ -1209,23 +1250,54 @@ fn silo_tenants_move_between_servers_while_served() {
         );
         std::thread::spawn(move || {
             let client = Client::new(&base);
-            let mut answers = Vec::new();
-            let mut n = first;
+            let mut writes = Writes::default();
+            let mut n = 1000;
             while !stop.load(std::sync::atomic::Ordering::Acquire) {
-                let answer = if write {
-                    n += 1;
-                    client.post(&route, Some(&token), record(&entity, n, &BTreeMap::new()))
-                } else {
-                    client.get(&route, Some(&token))
-                };
-                answers.push(answer);
+                n += 1;
+                work(&client, &token, &route, &entity, &mut writes, n);
             }
-            answers
+            writes
         })
     };
-    let reader = looping(mover.clone(), false, 0);
-    let mover_writer = looping(mover.clone(), true, 1000);
-    let other_writer = looping(other.clone(), true, 1000);
+    let reader = client_loop(mover.clone(), |client, token, route, _, writes, _| {
+        writes.answer(client.get(route, Some(token)), 200, |_, _| {});
+    });
+    fn churn(
+        client: &Client,
+        token: &str,
+        route: &str,
+        entity: &Entity,
+        writes: &mut Writes,
+        n: u32,
+    ) {
+        let created = client.post(route, Some(token), record(entity, n, &BTreeMap::new()));
+        writes.answer(created, 201, |(kept, _), body| {
+            kept.insert(body["id"].as_str().expect("an id").to_owned(), body.clone());
+        });
+        if n.is_multiple_of(2)
+            && let Some(id) = writes.kept.keys().next().cloned()
+        {
+            let changed = client.patch(
+                &format!("{route}/{id}"),
+                Some(token),
+                record(entity, n + 100_000, &BTreeMap::new()),
+            );
+            writes.answer(changed, 200, |(kept, _), body| {
+                kept.insert(id.clone(), body.clone());
+            });
+        }
+        if n.is_multiple_of(3)
+            && let Some(id) = writes.kept.keys().last().cloned()
+        {
+            let deleted = client.delete(&format!("{route}/{id}"), Some(token));
+            writes.answer(deleted, 204, |(kept, gone), _| {
+                kept.remove(&id);
+                gone.push(id.clone());
+            });
+        }
+    }
+    let mover_writer = client_loop(mover.clone(), churn);
+    let other_writer = client_loop(other.clone(), churn);
     std::thread::sleep(Duration::from_millis(300));
     let moved = app.run(&["tenants", "move", "mover", "--server", "second"]);
     std::thread::sleep(Duration::from_millis(300));
@@ -1236,40 +1308,44 @@ fn silo_tenants_move_between_servers_while_served() {
         other_writer.join().expect("other's writer"),
     );
     assert!(moved.contains("moved mover from main to second"), "{moved}");
+    let caught_up: u32 = moved
+        .split(" caught up")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("{moved}"));
     assert!(
-        reads.len() > 10 && reads.iter().all(|(status, _)| *status == 200),
-        "every read of the moving tenant is served: {:?}",
-        reads
-            .iter()
-            .filter(|(status, _)| *status != 200)
-            .collect::<Vec<_>>()
+        caught_up > 0,
+        "writes between the snapshot and the switch were caught up: {moved}"
     );
     assert!(
-        other_writes.len() > 10 && other_writes.iter().all(|(status, _)| *status == 201),
-        "the other tenant's writes are untouched: {:?}",
-        other_writes
-            .iter()
-            .filter(|(status, _)| *status != 201)
-            .collect::<Vec<_>>()
+        reads.answered > 10 && reads.refused == 0 && reads.failed.is_empty(),
+        "every read of the moving tenant is served: {} refused, {:?}",
+        reads.refused,
+        reads.failed
     );
     assert!(
-        mover_writes
-            .iter()
-            .all(|(status, _)| *status == 201 || *status == 503),
-        "the mover's writes succeed or are refused with 503: {:?}",
-        mover_writes
-            .iter()
-            .filter(|(status, _)| *status != 201 && *status != 503)
-            .collect::<Vec<_>>()
+        other_writes.answered > 10 && other_writes.refused == 0 && other_writes.failed.is_empty(),
+        "the other tenant's writes are untouched: {} refused, {:?}",
+        other_writes.refused,
+        other_writes.failed
     );
-    for (_, body) in mover_writes.iter().filter(|(status, _)| *status == 201) {
-        let id = body["id"].as_str().expect("an id");
+    assert!(
+        mover_writes.failed.is_empty() && !mover_writes.gone.is_empty(),
+        "the mover's writes succeed or get 503: {:?}",
+        mover_writes.failed
+    );
+    for (id, body) in &mover_writes.kept {
         let (status, stored) = client.get(&format!("{}/{id}", entity.route), Some(&mover));
         assert_eq!(
             (status, &stored),
             (200, body),
-            "a write told it succeeded is kept"
+            "each write told it succeeded is kept"
         );
+    }
+    for id in &mover_writes.gone {
+        let (status, _) = client.get(&format!("{}/{id}", entity.route), Some(&mover));
+        assert_eq!(status, 404, "each delete told it succeeded holds");
     }
     assert!(has_database(&second, "mover") && !has_database(&main, "mover"));
     let rows = |server: &Server, slug: &str| -> i64 {
@@ -1279,17 +1355,11 @@ fn silo_tenants_move_between_servers_while_served() {
             .expect("count")
             .get(0)
     };
-    let mover_created = mover_writes
-        .iter()
-        .filter(|(status, _)| *status == 201)
-        .count();
-    assert_eq!(
-        rows(&second, "mover"),
-        40 + i64::try_from(mover_created).expect("a count")
-    );
+    let count = |writes: &Writes| 40 + i64::try_from(writes.kept.len()).expect("a count");
+    assert_eq!(rows(&second, "mover"), count(&mover_writes));
     assert_eq!(
         rows(&main, "other"),
-        40 + i64::try_from(other_writes.len()).expect("a count"),
+        count(&other_writes),
         "the other tenant stays, with each of its records"
     );
     let listed_at = app.run(&["tenants", "list"]);
@@ -1316,6 +1386,12 @@ fn silo_tenants_move_between_servers_while_served() {
             &[],
         );
         assert!(stopped.contains("stopped after"), "{step}: {stopped}");
+        if step == "copied" {
+            let refused = app.run_fails(&["tenants", "delete", "mover"], &[]);
+            assert!(refused.contains("was interrupted"), "{refused}");
+            let (ok, report) = app.run_status(&["migrate"]);
+            assert!(!ok && report.contains("being moved"), "{report}");
+        }
         // Reads go on whatever the step; after `frozen` and before the
         // switch, writes are refused rather than lost.
         assert_eq!(listed(&client, &mover, &entity), before, "{step}");
@@ -1349,6 +1425,11 @@ fn silo_tenants_move_between_servers_while_served() {
         );
         let now = listed(&client, &mover, &entity);
         assert_eq!(now, before, "{step}: the same records");
+        assert_eq!(
+            rows(here, "mover"),
+            count(&mover_writes),
+            "{step}: every record"
+        );
         let (status, body) = client.post(
             &entity.route,
             Some(&mover),
