@@ -1442,6 +1442,18 @@ fn silo_tenants_move_between_servers_while_served() {
         );
         assert_eq!(status, 204, "{step}");
     }
+    // While another move of the tenant holds its lock, neither a second move
+    // nor a delete goes ahead.
+    let mut elsewhere = main.connect(&database);
+    elsewhere
+        .batch_execute("SELECT pg_advisory_lock(x'6d6f7665'::int, hashtext('mover'))")
+        .expect("the move's lock");
+    let to = if on == "main" { "second" } else { "main" };
+    let busy = app.run_fails(&["tenants", "move", "mover", "--server", to], &[]);
+    assert!(busy.contains("another `tenants move`"), "{busy}");
+    let busy = app.run_fails(&["tenants", "delete", "mover"], &[]);
+    assert!(busy.contains("is running"), "{busy}");
+    drop(elsewhere);
     let refused = app.run_fails(&["tenants", "move", "mover", "--server", on], &[]);
     assert!(refused.contains("already"), "{refused}");
 }
