@@ -40,12 +40,7 @@ def main() -> None:
         results = []
         for size in SIZES:
             # A database of its own for each size, set up as the project's.
-            database = f"archive_{size}"
-            env = {**project.env, "DATABASE_URL": cluster.url(f"{APP}_app", database, "bench")}
-            run([str(project.binary), "db", "setup"], env=env, stdout=subprocess.DEVNULL)
-            run([str(project.binary), "migrate"], env=env, stdout=subprocess.DEVNULL)
-            per_entity = max(1, size // TENANT_ENTITIES)
-            run([str(project.binary), "seed", "--tenants", "2", "--records", str(per_entity)], env=env, stdout=subprocess.DEVNULL)
+            env = project.seeded_database(cluster, APP, f"archive_{size}", 2, max(1, size // TENANT_ENTITIES))
             slug = subprocess.run([str(project.binary), "tenants", "list"], env=env, check=True, capture_output=True, text=True).stdout.split()[0]
             exports, imports, rows = [], [], 0
             for _ in range(RUNS):

@@ -22,7 +22,7 @@ import sys
 import threading
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from benchlib import Cluster, Project, free_port, lua_script, new_secret, require_wrk, run, wait_for, wrk  # noqa: E402
+from benchlib import Cluster, Project, free_port, lua_script, new_secret, require_wrk, wait_for, wrk  # noqa: E402
 
 APP = "tracker"
 SIZES = [int(size) for size in (sys.argv[1] if len(sys.argv) > 1 else "10000,100000").split(",")]
@@ -50,11 +50,7 @@ def main() -> None:
             # A control database of its own for each size; tenant databases
             # are named after it.
             database = f"move_{size}"
-            env = {**project.env, "DATABASE_URL": main_cluster.url(f"{APP}_app", database, "bench")}
-            run([str(project.binary), "db", "setup"], env=env, stdout=subprocess.DEVNULL)
-            run([str(project.binary), "migrate"], env=env, stdout=subprocess.DEVNULL)
-            per_entity = max(1, size // TENANT_ENTITIES)
-            run([str(project.binary), "seed", "--tenants", "2", "--records", str(per_entity)], env=env, stdout=subprocess.DEVNULL)
+            env = project.seeded_database(main_cluster, APP, database, 2, max(1, size // TENANT_ENTITIES))
             listed = [line.split("\t") for line in output(project.binary, ["tenants", "list"], env).splitlines()]
             place = {fields[0]: fields[3].split("/")[0] for fields in listed}
             mover = next(slug for slug, server in place.items() if server == "main")

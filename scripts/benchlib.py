@@ -202,3 +202,12 @@ class Project:
 
     def run(self, *args: str) -> None:
         run([str(self.binary), *args], env=self.env, stdout=subprocess.DEVNULL)
+
+    def seeded_database(self, cluster: "Cluster", app: str, database: str, tenants: int, records: int) -> dict:
+        """The environment of the app on a control database of its own,
+        `database`, set up, migrated and seeded with `tenants` demo tenants
+        of `records` records per entity."""
+        env = {**self.env, "DATABASE_URL": cluster.url(f"{app}_app", database, "bench")}
+        for args in (["db", "setup"], ["migrate"], ["seed", "--tenants", str(tenants), "--records", str(records)]):
+            run([str(self.binary), *args], env=env, stdout=subprocess.DEVNULL)
+        return env

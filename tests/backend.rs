@@ -969,6 +969,81 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     );
 }
 
+/// The tracker example (silo) built and set up on two servers: `main`, and
+/// `second`, named in TENANT_SERVERS with a superuser's URL.
+struct TwoServers {
+    main: Server,
+    second: Server,
+    model: Model,
+    app: App,
+    /// The control database; tenant databases are named after it.
+    database: String,
+    _scratch: tempfile::TempDir,
+}
+
+impl TwoServers {
+    /// Generated, built, set up and migrated, under names made from `name`.
+    fn set_up(name: &str) -> Self {
+        let (main, second) = (Server::start(), Server::start());
+        let scratch = tempfile::tempdir().expect("temporary folder");
+        let project = scratch.path().join("project");
+        let model = generate(&repo().join("examples/tracker.yaml"), &project);
+        cargo(&project, &["build", "--quiet", "--locked"]);
+        let database = format!("gen_{name}_{}", model.app);
+        let user = format!("{}_{name}", model.app);
+        let mut app = App::new(&main, &model, &database, &user);
+        app.env.push((
+            "TENANT_SERVERS",
+            format!("second={}", second.url(&user, "app-password", "postgres")),
+        ));
+        app.env.push((
+            "TENANT_SERVER_ADMIN_URLS",
+            format!("second={}", second.admin_url("postgres")),
+        ));
+        app.run(&["db", "setup"]);
+        app.run(&["migrate"]);
+        TwoServers {
+            main,
+            second,
+            model,
+            app,
+            database,
+            _scratch: scratch,
+        }
+    }
+
+    /// Whether `server` holds tenant `slug`'s database.
+    fn has_database(&self, server: &Server, slug: &str) -> bool {
+        server
+            .connect("postgres")
+            .query_opt(
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                &[&format!("{}_{slug}", self.database)],
+            )
+            .expect("pg_database")
+            .is_some()
+    }
+}
+
+/// The login of the first user each test makes for tenant `slug`.
+fn owner(slug: &str) -> String {
+    format!("owner@{slug}.example")
+}
+
+/// A tenant entity a client can create with no other record first.
+fn creatable_alone(model: &Model) -> &Entity {
+    model
+        .tenant_entities()
+        .find(|entity| {
+            entity.api_creatable
+                && entity
+                    .fields
+                    .iter()
+                    .all(|field| field.reference.is_none() || !field.required)
+        })
+        .expect("a tenant entity a client can create alone")
+}
+
 /// Silo tenants spread over two PostgreSQL servers named in TENANT_SERVERS:
 /// `db setup` prepares both, a new tenant goes to the server holding the
 /// fewest (or the one named), requests reach its database there, `tenants
@@ -976,24 +1051,15 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
 /// reach the second server too.
 #[test]
 fn silo_tenants_spread_over_named_servers() {
-    let main = Server::start();
-    let second = Server::start();
-    let scratch = tempfile::tempdir().expect("temporary folder");
-    let project = scratch.path().join("project");
-    let model = generate(&repo().join("examples/tracker.yaml"), &project);
-    cargo(&project, &["build", "--quiet", "--locked"]);
-    let database = format!("gen_spread_{}", model.app);
-    let user = format!("{}_spread", model.app);
-    let mut app = App::new(&main, &model, &database, &user);
-    let servers = format!("second={}", second.url(&user, "app-password", "postgres"));
-    app.env.push(("TENANT_SERVERS", servers.clone()));
-    app.env.push((
-        "TENANT_SERVER_ADMIN_URLS",
-        format!("second={}", second.admin_url("postgres")),
-    ));
-    app.run(&["db", "setup"]);
-    app.run(&["migrate"]);
-    let owner = |slug: &str| format!("owner@{slug}.example");
+    let silo = TwoServers::set_up("spread");
+    let TwoServers {
+        main,
+        second,
+        model,
+        app,
+        database,
+        ..
+    } = &silo;
     for (slug, server) in [("a", None), ("b", None), ("c", Some("second"))] {
         let email = owner(slug);
         let mut args = vec![
@@ -1018,25 +1084,16 @@ fn silo_tenants_spread_over_named_servers() {
         unknown.contains("no server `nowhere`") && unknown.contains("main, second"),
         "{unknown}"
     );
-    let has_database = |server: &Server, slug: &str| {
-        server
-            .connect("postgres")
-            .query_opt(
-                "SELECT 1 FROM pg_database WHERE datname = $1",
-                &[&format!("{database}_{slug}")],
-            )
-            .expect("pg_database")
-            .is_some()
-    };
+    let has_database = |server: &Server, slug: &str| silo.has_database(server, slug);
     // a: both empty, main first; b: main holds one; c: named.
-    assert!(has_database(&main, "a") && !has_database(&second, "a"));
+    assert!(has_database(main, "a") && !has_database(second, "a"));
     for slug in ["b", "c"] {
         assert!(
-            has_database(&second, slug) && !has_database(&main, slug),
+            has_database(second, slug) && !has_database(main, slug),
             "{slug}"
         );
     }
-    assert!(!has_database(&main, "d") && !has_database(&second, "d"));
+    assert!(!has_database(main, "d") && !has_database(second, "d"));
     let listed = app.run(&["tenants", "list"]);
     let line = |slug: &str| -> String {
         listed
@@ -1070,16 +1127,7 @@ fn silo_tenants_spread_over_named_servers() {
         assert_eq!(status, 200, "{body}");
         token_for(&body)
     };
-    let entity = model
-        .tenant_entities()
-        .find(|entity| {
-            entity.api_creatable
-                && entity
-                    .fields
-                    .iter()
-                    .all(|field| field.reference.is_none() || !field.required)
-        })
-        .expect("a tenant entity a client can create alone");
+    let entity = creatable_alone(model);
     let token = login(&client, "b");
     let (status, body) = client.post(
         &entity.route,
@@ -1104,7 +1152,7 @@ fn silo_tenants_spread_over_named_servers() {
         json!({"tenant": "e", "email": owner("e"), "password": "password-1"}),
     );
     assert_eq!(status, 201, "{body}");
-    assert!(has_database(&main, "e") && !has_database(&second, "e"));
+    assert!(has_database(main, "e") && !has_database(second, "e"));
     drop(running);
 
     // A process that doesn't know the second server can't serve b, and says
@@ -1136,7 +1184,7 @@ fn silo_tenants_spread_over_named_servers() {
     );
     app.run(&["tenants", "delete", "c"]);
     assert!(
-        !has_database(&second, "c"),
+        !has_database(second, "c"),
         "deleting c drops its database there"
     );
 }
@@ -1149,8 +1197,15 @@ fn silo_tenants_spread_over_named_servers() {
 /// the move finishes, with the tenant's database on exactly one server.
 #[test]
 fn silo_tenants_move_between_servers_while_served() {
-    let main = Server::start();
-    let second = Server::start();
+    let silo = TwoServers::set_up("move");
+    let TwoServers {
+        main,
+        second,
+        model,
+        app,
+        database,
+        ..
+    } = &silo;
     // Rows are compared by their text, which each server writes in its own
     // time zone unless the move says otherwise.
     let mut settings = second.connect("postgres");
@@ -1162,24 +1217,6 @@ fn silo_tenants_move_between_servers_while_served() {
             .batch_execute(statement)
             .expect("another time zone");
     }
-    let scratch = tempfile::tempdir().expect("temporary folder");
-    let project = scratch.path().join("project");
-    let model = generate(&repo().join("examples/tracker.yaml"), &project);
-    cargo(&project, &["build", "--quiet", "--locked"]);
-    let database = format!("gen_move_{}", model.app);
-    let user = format!("{}_move", model.app);
-    let mut app = App::new(&main, &model, &database, &user);
-    app.env.push((
-        "TENANT_SERVERS",
-        format!("second={}", second.url(&user, "app-password", "postgres")),
-    ));
-    app.env.push((
-        "TENANT_SERVER_ADMIN_URLS",
-        format!("second={}", second.admin_url("postgres")),
-    ));
-    app.run(&["db", "setup"]);
-    app.run(&["migrate"]);
-    let owner = |slug: &str| format!("owner@{slug}.example");
     for slug in ["mover", "other"] {
         let email = owner(slug);
         app.run(&[
@@ -1194,17 +1231,7 @@ fn silo_tenants_move_between_servers_while_served() {
             "password-1",
         ]);
     }
-    let entity = model
-        .tenant_entities()
-        .find(|entity| {
-            entity.api_creatable
-                && entity
-                    .fields
-                    .iter()
-                    .all(|field| field.reference.is_none() || !field.required)
-        })
-        .expect("a tenant entity a client can create alone")
-        .clone();
+    let entity = creatable_alone(model).clone();
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
     let login = |slug: &str| {
@@ -1227,16 +1254,7 @@ fn silo_tenants_move_between_servers_while_served() {
             assert_eq!(status, 201, "{body}");
         }
     }
-    let has_database = |server: &Server, slug: &str| {
-        server
-            .connect("postgres")
-            .query_opt(
-                "SELECT 1 FROM pg_database WHERE datname = $1",
-                &[&format!("{database}_{slug}")],
-            )
-            .expect("pg_database")
-            .is_some()
-    };
+    let has_database = |server: &Server, slug: &str| silo.has_database(server, slug);
 
     // Moved while one client reads the mover, another creates, changes and
     // deletes its records, and a third writes to the other tenant.
@@ -1347,7 +1365,7 @@ fn silo_tenants_move_between_servers_while_served() {
         let (status, _) = client.get(&format!("{}/{id}", entity.route), Some(&mover));
         assert_eq!(status, 404, "each delete told it succeeded holds");
     }
-    assert!(has_database(&second, "mover") && !has_database(&main, "mover"));
+    assert!(has_database(second, "mover") && !has_database(main, "mover"));
     let rows = |server: &Server, slug: &str| -> i64 {
         server
             .connect(&format!("{database}_{slug}"))
@@ -1356,9 +1374,9 @@ fn silo_tenants_move_between_servers_while_served() {
             .get(0)
     };
     let count = |writes: &Writes| 40 + i64::try_from(writes.kept.len()).expect("a count");
-    assert_eq!(rows(&second, "mover"), count(&mover_writes));
+    assert_eq!(rows(second, "mover"), count(&mover_writes));
     assert_eq!(
-        rows(&main, "other"),
+        rows(main, "other"),
         count(&other_writes),
         "the other tenant stays, with each of its records"
     );
@@ -1444,7 +1462,7 @@ fn silo_tenants_move_between_servers_while_served() {
     }
     // While another move of the tenant holds its lock, neither a second move
     // nor a delete goes ahead.
-    let mut elsewhere = main.connect(&database);
+    let mut elsewhere = main.connect(database);
     elsewhere
         .batch_execute("SELECT pg_advisory_lock(x'6d6f7665'::int, hashtext('mover'))")
         .expect("the move's lock");
