@@ -276,6 +276,15 @@ const API_TESTS: ModeTemplates = ModeTemplates {
     silo: "tests/api/silo.rs.j2",
 };
 
+/// `tenants export` and `tenants import`, which reach a tenant's entities
+/// where its mode keeps them.
+const ARCHIVE: ModeTemplates = ModeTemplates {
+    path: "src/archive.rs",
+    pool: "src/archive.rs.j2",
+    bridge: "src/archive/bridge.rs.j2",
+    silo: "src/archive/silo.rs.j2",
+};
+
 /// The files whose template depends on the mode, rendered with the
 /// project's context.
 const BY_MODE: &[ModeTemplates] = &[
@@ -610,16 +619,18 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
-    // Export and import move rows between pool deployments for now.
+    let tables = archived_tables(model);
+    files.push(template(
+        ARCHIVE.path,
+        ARCHIVE.template(model.isolation),
+        FileContext::Archive {
+            tables: tables.clone(),
+        },
+    ));
+    // The archive's own test reads every table of one database as the
+    // admin, which is pool's layout; the other modes' archives are tested
+    // from pool's and back by tenantgen's suite.
     if model.isolation == Isolation::Pool {
-        let tables = archived_tables(model);
-        files.push(template(
-            "src/archive.rs",
-            "src/archive.rs.j2",
-            FileContext::Archive {
-                tables: tables.clone(),
-            },
-        ));
         files.push(template(
             "tests/archive.rs",
             "tests/archive.rs.j2",

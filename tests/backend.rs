@@ -3257,3 +3257,326 @@ fn seeded_records_of_the_50_entity_spec_read_back_valid() {
     );
     assert_eq!(passed, 1, "{printed}");
 }
+
+/// One spec deployed in each isolation mode, on one server: `tenants
+/// export` from pool, `tenants import` into bridge, its export into silo, and
+/// silo's back into pool after the original is deleted. Every archive holds
+/// the same rows, byte for byte; each deployment serves the same records
+/// through the API; and the archive of one of two tenants seeded alike holds
+/// none of the other's rows. An edited archive, and one whose rows the
+/// database refuses, leave nothing behind in silo.
+#[test]
+fn tenants_travel_between_isolation_modes_by_archive() {
+    let server = Server::start();
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let source = std::fs::read_to_string(repo().join("examples/tracker.yaml")).expect("spec");
+    assert!(source.contains("isolation: silo"), "tracker is a silo spec");
+    let mut deployments = Vec::new();
+    for isolation in ["pool", "bridge", "silo"] {
+        let spec = scratch.path().join(format!("{isolation}.yaml"));
+        std::fs::write(
+            &spec,
+            source.replace("isolation: silo", &format!("isolation: {isolation}")),
+        )
+        .expect("write the spec");
+        let project = scratch.path().join(isolation);
+        let model = generate(&spec, &project);
+        cargo(&project, &["build", "--quiet", "--locked"]);
+        // The three builds share a target folder and a crate name.
+        let binary = scratch.path().join(format!("{}-{isolation}", model.app));
+        std::fs::copy(target_dir().join("debug").join(&model.app), &binary)
+            .expect("keep the binary");
+        let database = format!("gen_travel_{isolation}");
+        let mut app = App::new(&server, &model, &database, &format!("{}_travel", model.app));
+        app.binary = binary;
+        app.run(&["db", "setup"]);
+        app.run(&["migrate"]);
+        deployments.push((isolation, model, app, database));
+    }
+    let [
+        (_, model, pool, pool_database),
+        (_, _, bridge, bridge_database),
+        (_, _, silo, silo_database),
+    ] = &deployments[..]
+    else {
+        unreachable!("three deployments")
+    };
+    let seeded = pool.run(&["seed", "--tenants", "2", "--records", "12"]);
+    let password = seeded
+        .split("every demo user's password is ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_else(|| panic!("no demo password printed:\n{seeded}"))
+        .to_owned();
+    // Shared records are not in an archive: a deployment it goes into needs
+    // those its rows refer to.
+    let globals: Vec<(String, String)> = {
+        let mut admin = server.connect(pool_database);
+        model
+            .global_entities()
+            .map(|entity| {
+                let table = entity.table.name.clone();
+                let rows: String = admin
+                    .query_one(
+                        &format!("SELECT coalesce(jsonb_agg(t), '[]')::text FROM {table} t"),
+                        &[],
+                    )
+                    .expect("shared records")
+                    .get(0);
+                (table, rows)
+            })
+            .collect()
+    };
+    for database in [bridge_database, silo_database] {
+        let mut admin = server.connect(database);
+        for (table, rows) in &globals {
+            admin
+                .execute(
+                    &format!(
+                        "INSERT INTO {table} SELECT * FROM jsonb_populate_recordset(NULL::{table}, $1::text::jsonb)"
+                    ),
+                    &[rows],
+                )
+                .expect("copy shared records");
+        }
+    }
+    let tenant_id = |database: &str, slug: &str| -> String {
+        server
+            .connect(database)
+            .query_one(
+                "SELECT id::text FROM control.tenants WHERE slug = $1",
+                &[&slug],
+            )
+            .expect("a tenant")
+            .get(0)
+    };
+    let (acme, globex) = (
+        tenant_id(pool_database, "acme"),
+        tenant_id(pool_database, "globex"),
+    );
+    let entities: Vec<&Entity> = model.tenant_entities().collect();
+    // Every record of acme through the API, by entity.
+    let records = |app: &App| -> Vec<BTreeMap<String, Value>> {
+        let running = app.serve(free_port());
+        let client = Client::new(&running.base);
+        let (status, grant) = client.post(
+            "/auth/login",
+            None,
+            json!({"tenant": "acme", "email": format!("{}@acme.test", model.roles[0].name), "password": password}),
+        );
+        assert_eq!(status, 200, "{grant}");
+        let token = token_for(&grant);
+        entities
+            .iter()
+            .map(|entity| listed(&client, &token, entity))
+            .collect()
+    };
+    let served = records(pool);
+    assert!(
+        served.iter().all(|records| !records.is_empty()),
+        "acme has records of every entity"
+    );
+
+    let file = |name: &str| scratch.path().join(format!("{name}.archive"));
+    let export = |app: &App, name: &str| -> (Value, String) {
+        app.run(&[
+            "tenants",
+            "export",
+            "acme",
+            "-o",
+            file(name).to_str().expect("a path"),
+        ]);
+        let text = gunzip(&file(name));
+        let last = text.lines().last().expect("a manifest line");
+        let manifest = serde_json::from_str::<Value>(last).expect("JSON")[1].clone();
+        (manifest, text)
+    };
+    let import = |app: &App, name: &str| -> (bool, String) {
+        app.run_status(&["tenants", "import", file(name).to_str().expect("a path")])
+    };
+    let (from_pool, text) = export(pool, "pool");
+    assert_eq!(from_pool["isolation"], "pool");
+    assert!(text.contains(&acme), "the archive names acme");
+    assert!(
+        !text.contains(&globex),
+        "the archive of acme holds a row of globex, seeded alike"
+    );
+    let globex_records: Vec<String> = {
+        let mut admin = server.connect(pool_database);
+        entities
+            .iter()
+            .flat_map(|entity| {
+                admin
+                    .query(
+                        &format!(
+                            "SELECT id::text FROM {} WHERE tenant_id = $1::text::uuid",
+                            entity.table.name
+                        ),
+                        &[&globex],
+                    )
+                    .expect("globex's records")
+            })
+            .map(|row| row.get(0))
+            .collect()
+    };
+    assert!(!globex_records.is_empty());
+    for id in &globex_records {
+        assert!(
+            !text.contains(id.as_str()),
+            "globex's record {id} is in acme's archive"
+        );
+    }
+
+    // Silo refuses an edited archive, and one whose rows its database
+    // refuses, leaving no catalog row and no database.
+    let silo_leftovers = || -> (i64, i64) {
+        let catalog: i64 = server
+            .connect(silo_database)
+            .query_one("SELECT count(*) FROM control.tenants", &[])
+            .expect("the catalog")
+            .get(0);
+        let databases: i64 = server
+            .connect("postgres")
+            .query_one(
+                "SELECT count(*) FROM pg_database WHERE datname LIKE $1",
+                &[&format!("{silo_database}\\_%")],
+            )
+            .expect("databases")
+            .get(0);
+        (catalog, databases)
+    };
+    let task = entities
+        .iter()
+        .find(|entity| {
+            entity
+                .fields
+                .iter()
+                .any(|field| field.required && field.reference.is_some())
+        })
+        .expect("an entity with a required reference");
+    let reference = task
+        .fields
+        .iter()
+        .find(|field| field.required && field.reference.is_some())
+        .expect("a required reference");
+    let edited = text.replacen(
+        &format!("\"{}\": \"", reference.column),
+        &format!(
+            "\"{}\": \"00000000-0000-4000-8000-00000000000",
+            reference.column
+        ),
+        1,
+    );
+    assert_ne!(edited, text, "a row of {} to edit", task.table.name);
+    gzip_into(&edited, &file("edited"));
+    let (ok, printed) = import(silo, "edited");
+    assert!(!ok && printed.contains("damaged or edited"), "{printed}");
+    assert_eq!(
+        silo_leftovers(),
+        (0, 0),
+        "the edited archive left something"
+    );
+    gzip_into(&with_fresh_checksums(&edited), &file("resummed"));
+    let (ok, printed) = import(silo, "resummed");
+    assert!(!ok && printed.contains("writing the rows of"), "{printed}");
+    assert_eq!(
+        silo_leftovers(),
+        (0, 0),
+        "an import the database refused left something"
+    );
+
+    // Around the modes, and back.
+    let tables = |manifest: &Value| manifest["tables"].clone();
+    let mut archived = vec![("pool", from_pool)];
+    for (into, app, from) in [("bridge", bridge, "pool"), ("silo", silo, "bridge")] {
+        let (ok, printed) = import(app, from);
+        assert!(ok, "import into {into}: {printed}");
+        assert_eq!(records(app), served, "acme's records in {into}");
+        let (manifest, _) = export(app, into);
+        assert_eq!(manifest["isolation"], into);
+        assert_eq!(
+            tables(&manifest),
+            tables(&archived[0].1),
+            "the archive from {into} holds other rows than pool's"
+        );
+        archived.push((into, manifest));
+    }
+    let (ok, printed) = import(pool, "silo");
+    assert!(!ok && printed.contains("exists already"), "{printed}");
+    pool.run(&["tenants", "delete", "acme"]);
+    let (ok, printed) = import(pool, "silo");
+    assert!(ok, "import into pool: {printed}");
+    assert_eq!(records(pool), served, "acme's records back in pool");
+    let (back, _) = export(pool, "back");
+    assert_eq!(
+        tables(&back),
+        tables(&archived[0].1),
+        "the archive after the round trip"
+    );
+    assert!(
+        silo.run(&["tenants", "list"])
+            .contains(&format!("main/{silo_database}_acme"))
+    );
+}
+
+/// The text of the gzip file `path`.
+fn gunzip(path: &Path) -> String {
+    let output = Command::new("gzip")
+        .arg("-dc")
+        .arg(path)
+        .output()
+        .expect("run gzip");
+    assert!(output.status.success(), "gzip -dc {}", path.display());
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// `text`, gzip-compressed, into `path`.
+fn gzip_into(text: &str, path: &Path) {
+    let mut gzip = Command::new("gzip")
+        .arg("-c")
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(path).expect("create the file"))
+        .spawn()
+        .expect("run gzip");
+    std::io::Write::write_all(&mut gzip.stdin.take().expect("stdin"), text.as_bytes())
+        .expect("compress");
+    assert!(gzip.wait().expect("gzip").success());
+}
+
+/// The archive `text` with its manifest's counts and checksums computed
+/// again from its rows: what someone who edits a row and its manifest gets.
+fn with_fresh_checksums(text: &str) -> String {
+    use sha2::Digest as _;
+    let lines: Vec<&str> = text.lines().collect();
+    let (last, body) = lines.split_last().expect("a manifest");
+    let mut marker: Value = serde_json::from_str(last).expect("the manifest line");
+    let mut sections: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut current = String::new();
+    for line in &body[1..] {
+        if line.starts_with('{') {
+            sections.entry(current.clone()).or_default().push(line);
+        } else {
+            let table: Value = serde_json::from_str(line).expect("a table line");
+            current = table[1].as_str().expect("a table").to_owned();
+            sections.entry(current.clone()).or_default();
+        }
+    }
+    for summary in marker[1]["tables"].as_array_mut().expect("tables") {
+        let rows = &sections[summary["table"].as_str().expect("a table")];
+        let mut digest = sha2::Sha256::new();
+        for row in rows {
+            digest.update(row.as_bytes());
+            digest.update(b"\n");
+        }
+        let hex: String = digest
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        summary["rows"] = json!(rows.len());
+        summary["sha256"] = json!(hex);
+    }
+    let mut out: Vec<String> = body.iter().map(|line| (*line).to_owned()).collect();
+    out.push(marker.to_string());
+    out.join("\n") + "\n"
+}
