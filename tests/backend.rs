@@ -3264,7 +3264,8 @@ fn seeded_records_of_the_50_entity_spec_read_back_valid() {
 /// the same rows, byte for byte; each deployment serves the same records
 /// through the API; and the archive of one of two tenants seeded alike holds
 /// none of the other's rows. An edited archive, and one whose rows the
-/// database refuses, leave nothing behind in silo.
+/// database refuses, leave nothing behind in silo. `tenants delete
+/// --export` offboards from bridge and silo, schema and database included.
 #[test]
 fn tenants_travel_between_isolation_modes_by_archive() {
     let server = Server::start();
@@ -3378,6 +3379,12 @@ fn tenants_travel_between_isolation_modes_by_archive() {
     );
 
     let file = |name: &str| scratch.path().join(format!("{name}.archive"));
+    let archived = |name: &str| -> (Value, String) {
+        let text = gunzip(&file(name));
+        let last = text.lines().last().expect("a manifest line");
+        let manifest = serde_json::from_str::<Value>(last).expect("JSON")[1].clone();
+        (manifest, text)
+    };
     let export = |app: &App, name: &str| -> (Value, String) {
         app.run(&[
             "tenants",
@@ -3386,10 +3393,7 @@ fn tenants_travel_between_isolation_modes_by_archive() {
             "-o",
             file(name).to_str().expect("a path"),
         ]);
-        let text = gunzip(&file(name));
-        let last = text.lines().last().expect("a manifest line");
-        let manifest = serde_json::from_str::<Value>(last).expect("JSON")[1].clone();
-        (manifest, text)
+        archived(name)
     };
     let import = |app: &App, name: &str| -> (bool, String) {
         app.run_status(&["tenants", "import", file(name).to_str().expect("a path")])
@@ -3487,7 +3491,7 @@ fn tenants_travel_between_isolation_modes_by_archive() {
 
     // Around the modes, and back.
     let tables = |manifest: &Value| manifest["tables"].clone();
-    let mut archived = vec![("pool", from_pool)];
+    let mut exported = vec![("pool", from_pool)];
     for (into, app, from) in [("bridge", bridge, "pool"), ("silo", silo, "bridge")] {
         let (ok, printed) = import(app, from);
         assert!(ok, "import into {into}: {printed}");
@@ -3496,10 +3500,10 @@ fn tenants_travel_between_isolation_modes_by_archive() {
         assert_eq!(manifest["isolation"], into);
         assert_eq!(
             tables(&manifest),
-            tables(&archived[0].1),
+            tables(&exported[0].1),
             "the archive from {into} holds other rows than pool's"
         );
-        archived.push((into, manifest));
+        exported.push((into, manifest));
     }
     let (ok, printed) = import(pool, "silo");
     assert!(!ok && printed.contains("exists already"), "{printed}");
@@ -3510,12 +3514,36 @@ fn tenants_travel_between_isolation_modes_by_archive() {
     let (back, _) = export(pool, "back");
     assert_eq!(
         tables(&back),
-        tables(&archived[0].1),
+        tables(&exported[0].1),
         "the archive after the round trip"
     );
     assert!(
         silo.run(&["tenants", "list"])
             .contains(&format!("main/{silo_database}_acme"))
+    );
+
+    // Offboarding: the export, then the delete, the schema and the
+    // database going with it.
+    for (app, name) in [(bridge, "bridge-offboard"), (silo, "silo-offboard")] {
+        let printed = app.run(&[
+            "tenants",
+            "delete",
+            "acme",
+            "--export",
+            file(name).to_str().expect("a path"),
+        ]);
+        assert!(printed.contains("deleted acme"), "{printed}");
+        assert_eq!(tables(&archived(name).0), tables(&exported[0].1), "{name}");
+    }
+    let schema: Option<postgres::Row> = server
+        .connect(bridge_database)
+        .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = 't_acme'", &[])
+        .expect("pg_namespace");
+    assert!(schema.is_none(), "the deleted tenant's schema is dropped");
+    assert_eq!(
+        silo_leftovers(),
+        (0, 0),
+        "the deleted tenant's database is dropped"
     );
 }
 
