@@ -3608,3 +3608,135 @@ fn with_fresh_checksums(text: &str) -> String {
     out.push(marker.to_string());
     out.join("\n") + "\n"
 }
+
+/// A silo move that can't hold the tenant's writes within its deadline, or
+/// whose copy doesn't match, is undone: the tenant stays on its server with
+/// its records, takes writes, no half-made database is left on the target,
+/// and the next move goes through. The copy is made to differ by a trigger
+/// the target server adds to every table created there, which changes each
+/// row written: silent corruption on the way.
+#[test]
+fn silo_move_is_undone_when_writes_cannot_be_held_or_the_copy_differs() {
+    let silo = TwoServers::set_up("undo");
+    let TwoServers {
+        main,
+        second,
+        model,
+        app,
+        ..
+    } = &silo;
+    app.run(&[
+        "tenants",
+        "create",
+        "mover",
+        "--server",
+        "main",
+        "--owner-email",
+        &owner("mover"),
+        "--owner-password",
+        "password-1",
+    ]);
+    let entity = creatable_alone(model).clone();
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let (status, body) = client.post(
+        "/auth/login",
+        None,
+        json!({"tenant": "mover", "email": owner("mover"), "password": "password-1"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let token = token_for(&body);
+    for n in 0..20 {
+        let (status, body) = client.post(
+            &entity.route,
+            Some(&token),
+            record(&entity, n, &BTreeMap::new()),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    let before = listed(&client, &token, &entity);
+    // Checks the move was undone, makes a write, and returns the records.
+    let stays = |why: &str, printed: &str, before: &BTreeMap<String, Value>| {
+        assert!(
+            printed.contains("undone, it stays on `main`"),
+            "{why}: {printed}"
+        );
+        assert!(
+            silo.has_database(main, "mover") && !silo.has_database(second, "mover"),
+            "{why}: the database is on main only"
+        );
+        assert_eq!(&listed(&client, &token, &entity), before, "{why}");
+        let (status, body) = client.patch(
+            &format!(
+                "{}/{}",
+                entity.route,
+                before.keys().next().expect("a record")
+            ),
+            Some(&token),
+            before.values().next().expect("a record").clone(),
+        );
+        assert_eq!(status, 200, "{why}: a write after the undo: {body}");
+        assert!(
+            app.run(&["tenants", "list"]).contains("\tmain/"),
+            "{why}: the catalog names main"
+        );
+        listed(&client, &token, &entity)
+    };
+
+    // A transaction of the tenant's that keeps a table locked for writing.
+    let database = format!("{}_mover", silo.database);
+    let mut writer = main.connect(&database);
+    let mut open = writer.transaction().expect("a transaction");
+    open.batch_execute(&format!(
+        "LOCK TABLE {} IN ROW EXCLUSIVE MODE",
+        entity.table.name
+    ))
+    .expect("hold a write lock");
+    let (ok, printed) = app.run_status(&["tenants", "move", "mover", "--server", "second"]);
+    assert!(!ok && printed.contains("holding the writes"), "{printed}");
+    open.rollback().expect("let go");
+    let before = stays("writes not held in time", &printed, &before);
+
+    // Every table created on the second server changes each row written
+    // to it, as a copy damaged on the way would be.
+    let mut template = second.connect("template1");
+    template
+        .batch_execute(
+            "CREATE FUNCTION public.skew() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 NEW.updated_at := NEW.updated_at + interval '1 second';
+                 RETURN NEW;
+             END $$;
+             CREATE FUNCTION public.skew_new_tables() RETURNS event_trigger LANGUAGE plpgsql AS $$
+             DECLARE
+                 created record;
+             BEGIN
+                 FOR created IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE TABLE' LOOP
+                     IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = created.objid AND attname = 'updated_at') THEN
+                         EXECUTE format('CREATE TRIGGER skew BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION public.skew()', created.object_identity);
+                         EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER skew', created.object_identity);
+                     END IF;
+                 END LOOP;
+             END $$;
+             CREATE EVENT TRIGGER skew_new_tables ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+                 EXECUTE FUNCTION public.skew_new_tables();",
+        )
+        .expect("a skewing trigger for new tables");
+    // CREATE DATABASE copies template1 only while nobody else is in it.
+    drop(template);
+    let (ok, printed) = app.run_status(&["tenants", "move", "mover", "--server", "second"]);
+    assert!(!ok && printed.contains("differs"), "{printed}");
+    let before = stays("a copy that differs", &printed, &before);
+
+    second
+        .connect("template1")
+        .batch_execute("DROP EVENT TRIGGER skew_new_tables")
+        .expect("stop skewing");
+    let printed = app.run(&["tenants", "move", "mover", "--server", "second"]);
+    assert!(
+        printed.contains("moved mover from main to second"),
+        "{printed}"
+    );
+    assert!(silo.has_database(second, "mover") && !silo.has_database(main, "mover"));
+    assert_eq!(listed(&client, &token, &entity), before);
+}
