@@ -3740,3 +3740,126 @@ fn silo_move_is_undone_when_writes_cannot_be_held_or_the_copy_differs() {
     assert!(silo.has_database(second, "mover") && !silo.has_database(main, "mover"));
     assert_eq!(listed(&client, &token, &entity), before);
 }
+
+/// The generated app behind PgBouncer in transaction pooling mode, which
+/// lends each transaction whichever server connection is free: with
+/// `DATABASE_POOLER=pgbouncer` it keeps no statement prepared and sends
+/// nothing at startup, the timeouts come from the login role, and the
+/// listener connects directly. The whole API drive passes through two
+/// server connections, tenants kept apart by each transaction's own setting.
+#[test]
+fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
+    let server = Server::start();
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let spec = repo().join("examples/crm.yaml");
+    let project = scratch.path().join("project");
+    let model = generate(&spec, &project);
+    cargo(&project, &["build", "--quiet", "--locked"]);
+    let database = format!("gen_pgbouncer_{}", model.app);
+    let user = format!("{}_pgbouncer", model.app);
+    let mut app = App::new(&server, &model, &database, &user);
+    app.run(&["db", "setup"]);
+    app.run(&["migrate"]);
+    let settings: Vec<String> = server
+        .connect("postgres")
+        .query_one(
+            "SELECT rolconfig FROM pg_roles WHERE rolname = $1",
+            &[&user],
+        )
+        .expect("the login's settings")
+        .get(0);
+    assert!(
+        settings.contains(&"statement_timeout=5000".to_owned())
+            && settings.contains(&"idle_in_transaction_session_timeout=10000".to_owned()),
+        "db setup gives the login its timeouts: {settings:?}"
+    );
+
+    let bouncer = server.pgbouncer(&[(&user, "app-password")], 2);
+    let direct = app
+        .env
+        .iter()
+        .find(|(name, _)| *name == "DATABASE_URL")
+        .expect("DATABASE_URL")
+        .1
+        .clone();
+    for (name, value) in &mut app.env {
+        if *name == "DATABASE_URL" {
+            *value = bouncer.url(&user, "app-password", &database);
+        }
+    }
+    app.env.push(("DATABASE_POOLER", "pgbouncer".to_owned()));
+    let refused = app.run_fails(&["serve"], &[]);
+    assert!(refused.contains("LISTEN_DATABASE_URL"), "{refused}");
+    app.env.push(("LISTEN_DATABASE_URL", direct));
+    let globals = seed_global_rows(&server, &database, &model);
+    drive(&app, &model, &spec, globals);
+
+    // Many requests at once, over more client connections than server
+    // ones: each transaction may land on another server connection than
+    // the last one of its client connection.
+    app.run(&[
+        "tenants",
+        "create",
+        "bounced",
+        "--owner-email",
+        &owner("bounced"),
+        "--owner-password",
+        "password-1",
+    ]);
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let (status, body) = client.post(
+        "/auth/login",
+        None,
+        json!({"tenant": "bounced", "email": owner("bounced"), "password": "password-1"}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let token = token_for(&body);
+    let entity = creatable_alone(&model).clone();
+    let (status, created) = client.post(
+        &entity.route,
+        Some(&token),
+        record(&entity, 1, &BTreeMap::new()),
+    );
+    assert_eq!(status, 201, "{created}");
+    let one = format!(
+        "{}/{}",
+        entity.route,
+        created["id"].as_str().expect("an id")
+    );
+    let answers: Vec<u16> = std::thread::scope(|threads| {
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                threads.spawn(|| {
+                    let client = Client::new(&running.base);
+                    (0..40)
+                        .flat_map(|_| {
+                            [
+                                client.get(&entity.route, Some(&token)).0,
+                                client.get(&one, Some(&token)).0,
+                            ]
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        readers
+            .into_iter()
+            .flat_map(|reader| reader.join().expect("a reader"))
+            .collect()
+    });
+    assert!(
+        answers.iter().all(|status| *status == 200),
+        "every read answered 200: {:?}",
+        answers
+            .iter()
+            .filter(|status| **status != 200)
+            .collect::<Vec<_>>()
+    );
+    drop(running);
+    let log = bouncer.log();
+    assert!(
+        log.contains(&format!("login attempt: db={database} user={user}")),
+        "the app went through PgBouncer:\n{log}"
+    );
+}

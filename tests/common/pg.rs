@@ -203,6 +203,117 @@ impl Server {
     }
 }
 
+impl Server {
+    /// A PgBouncer in transaction pooling mode in front of this server, on
+    /// a free localhost port, letting in `logins` (user, password) with at
+    /// most `server_connections` connections to the server per database
+    /// and user. Panics with what to install when PgBouncer is missing.
+    pub fn pgbouncer(&self, logins: &[(&str, &str)], server_connections: u32) -> PgBouncer {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "tenantgen-pgbouncer-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the PgBouncer folder");
+        let host = match self.admin.get_hosts().first() {
+            Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
+            Some(postgres::config::Host::Tcp(host)) => host.clone(),
+            None => "localhost".to_owned(),
+        };
+        let server_port = self.admin.get_ports().first().copied().unwrap_or(5432);
+        let port = free_port();
+        let users: String = logins
+            .iter()
+            .map(|(user, password)| format!("\"{user}\" \"{password}\"\n"))
+            .collect();
+        std::fs::write(dir.join("users.txt"), users).expect("write the users");
+        std::fs::write(
+            dir.join("pgbouncer.ini"),
+            format!(
+                "[databases]\n* = host={host} port={server_port}\n\
+                 [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+                 auth_type = trust\nauth_file = {dir}/users.txt\npool_mode = transaction\n\
+                 default_pool_size = {server_connections}\nmax_client_conn = 500\n\
+                 logfile = {dir}/pgbouncer.log\npidfile = {dir}/pgbouncer.pid\n",
+                dir = dir.display()
+            ),
+        )
+        .expect("write pgbouncer.ini");
+        // Debian installs it in /usr/sbin, which a user's PATH may lack.
+        let program = Some(Path::new("/usr/sbin/pgbouncer"))
+            .filter(|path| path.exists())
+            .map_or_else(|| PathBuf::from("pgbouncer"), Path::to_path_buf);
+        let mut command = if is_root() {
+            // PgBouncer refuses to run as root.
+            run(
+                Command::new("chown").arg("-R").arg("postgres:").arg(&dir),
+                "chown the PgBouncer folder to postgres",
+            );
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&program);
+            command
+        } else {
+            Command::new(&program)
+        };
+        let output = command
+            .arg("-d")
+            .arg(dir.join("pgbouncer.ini"))
+            .output()
+            .unwrap_or_else(|err| {
+                panic!("PgBouncer could not start ({err}); install it: apt-get install pgbouncer")
+            });
+        assert!(
+            output.status.success(),
+            "pgbouncer failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let bouncer = PgBouncer { dir, port };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "PgBouncer did not listen:\n{}",
+                bouncer.log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        bouncer
+    }
+}
+
+/// A PgBouncer that [`Server::pgbouncer`] started, stopped when dropped.
+pub struct PgBouncer {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl PgBouncer {
+    /// A connection URL for `user` to `dbname` through it.
+    pub fn url(&self, user: &str, password: &str, dbname: &str) -> String {
+        format!(
+            "postgres://{user}:{password}@127.0.0.1:{}/{dbname}",
+            self.port
+        )
+    }
+
+    /// What it logged.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for PgBouncer {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.join("pgbouncer.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(cluster) = &self.cluster {
