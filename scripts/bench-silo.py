@@ -11,10 +11,14 @@ target/bench-silo, builds it in release mode, and measures:
   - GET /api/projects under wrk with the connection budget at 20
     (TENANT_CONNECTIONS, so 10 pools of 2), the load spread over 10 tenants
     (every pool stays open) and over all 100 (pools are closed and opened
-    as tenants come and go), with the most connections the server saw.
+    as tenants come and go), with the most connections the server saw;
+  - the same through PgBouncer in transaction pooling mode
+    (DATABASE_POOLER=pgbouncer), which holds the server to 20 connections
+    (max_user_connections, 2 per database), the app's budget first at 20,
+    then at 200, since its connections now go to PgBouncer.
 
 Usage: python3 scripts/bench-silo.py [tenants, default 100] [seconds per run, default 15]
-Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt.
+Needs: PostgreSQL server binaries, wrk (apt-get install wrk), PgBouncer (apt-get install pgbouncer), cargo, rustfmt.
 """
 import os
 import pathlib
@@ -24,7 +28,7 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from benchlib import Cluster, Project, free_port, jwt, lua_script, new_secret, require_wrk, run, seed_members_sql, wait_for, wrk  # noqa: E402
+from benchlib import Cluster, PgBouncer, Project, free_port, jwt, lua_script, new_secret, require_wrk, run, seed_members_sql, wait_for, wrk  # noqa: E402
 
 TENANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
@@ -36,7 +40,7 @@ APP = "tracker"
 def main() -> None:
     require_wrk()
     cluster = Cluster("shared_buffers=256MB", "max_connections=200")
-    server = None
+    bouncer = None
     try:
         secret = new_secret()
         built = Project(cluster, "tracker.yaml", "bench-silo", APP, secret, TENANT_CONNECTIONS=str(BUDGET))
@@ -87,44 +91,63 @@ def main() -> None:
             run(cluster.psql(failing) + ["-c", f"ALTER TABLE projects DROP COLUMN {column}"])
             run([str(binary), "migrate"], env=app_env, stdout=subprocess.DEVNULL)
 
-        port = free_port()
-        server = subprocess.Popen([str(binary), "serve"], env=dict(app_env, PORT=str(port)), stdout=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/healthz")
-        results = {}
-        for spread in (10, TENANTS):
-            tokens = [jwt(secret, APP, tenant, members[tenant]) for tenant, _ in tenants[:spread]]
-            lua = lua_script(cluster.scratch / f"spread{spread}.lua", tokens, ["/api/projects"] * len(tokens))
-            most = [0]
-            stop = threading.Event()
+        def measure(env: dict) -> dict:
+            """GET /api/projects spread over 10 tenants and over all, with
+            the most server connections to tenant databases seen."""
+            port = free_port()
+            server = subprocess.Popen([str(binary), "serve"], env=dict(env, PORT=str(port)), stdout=subprocess.DEVNULL)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                wait_for(base + "/healthz")
+                results = {}
+                for spread in (10, TENANTS):
+                    tokens = [jwt(secret, APP, tenant, members[tenant]) for tenant, _ in tenants[:spread]]
+                    lua = lua_script(cluster.scratch / f"spread{spread}.lua", tokens, ["/api/projects"] * len(tokens))
+                    most = [0]
+                    stop = threading.Event()
 
-            def watch():
-                query = cluster.psql("postgres") + ["-At", "-c", f"SELECT count(*) FROM pg_stat_activity WHERE datname LIKE '{APP}\\_t%'"]
-                while not stop.is_set():
-                    count = int(subprocess.run(query, check=True, capture_output=True, text=True).stdout)
-                    most[0] = max(most[0], count)
-                    time.sleep(0.05)
+                    def watch():
+                        query = cluster.psql("postgres") + ["-At", "-c", f"SELECT count(*) FROM pg_stat_activity WHERE datname LIKE '{APP}\\_t%'"]
+                        while not stop.is_set():
+                            count = int(subprocess.run(query, check=True, capture_output=True, text=True).stdout)
+                            most[0] = max(most[0], count)
+                            time.sleep(0.05)
 
-            watcher = threading.Thread(target=watch)
-            watcher.start()
-            subprocess.run(["wrk", "-t2", "-c32", "-d3s", "-s", str(lua), base], check=True, capture_output=True)
-            results[spread] = wrk(base, lua, SECONDS)
-            stop.set()
-            watcher.join()
-            results[spread]["most"] = most[0]
+                    watcher = threading.Thread(target=watch)
+                    watcher.start()
+                    subprocess.run(["wrk", "-t2", "-c32", "-d3s", "-s", str(lua), base], check=True, capture_output=True)
+                    results[spread] = wrk(base, lua, SECONDS)
+                    stop.set()
+                    watcher.join()
+                    results[spread]["most"] = most[0]
+                return results
+            finally:
+                server.terminate()
+                server.wait()
+
+        runs = {f"direct, budget {BUDGET}": measure(app_env)}
+        bouncer = PgBouncer(cluster, {f"{APP}_app": "bench"}, per_user=BUDGET, per_database=2)
+        bounced = dict(
+            app_env,
+            DATABASE_URL=bouncer.url(f"{APP}_app", APP, "bench"),
+            DATABASE_POOLER="pgbouncer",
+            LISTEN_DATABASE_URL=app_env["DATABASE_URL"],
+        )
+        runs[f"PgBouncer, budget {BUDGET}"] = measure(bounced)
+        runs["PgBouncer, budget 200"] = measure(dict(bounced, TENANT_CONNECTIONS="200"))
 
         print(f"\n{TENANTS} tenant databases ({tables} tables each), {os.cpu_count()} cores")
         print(f"provisioning: {provisioned:.1f} s, {provisioned / TENANTS * 1000:.0f} ms per tenant (tenants create, one process each)")
         print(f"added-column migration, one tenant failing: --jobs 1 {migrations[1]:.1f} s, --jobs 4 {migrations[4]:.1f} s "
               f"({migrations[1] / migrations[4]:.2f}x faster with 4); summaries: {migrations['summary1']!r}, {migrations['summary4']!r}")
-        print(f"| load spread over | req/s | p50 ms | p99 ms | most connections to tenant databases seen (budget {BUDGET}) |")
-        print("| --- | --- | --- | --- | --- |")
-        for spread, r in results.items():
-            print(f"| {spread} tenants | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['most']} |")
+        print(f"| connections | load spread over | req/s | p50 ms | p99 ms | most server connections to tenant databases seen (budget {BUDGET}) |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for how, results in runs.items():
+            for spread, r in results.items():
+                print(f"| {how} | {spread} tenants | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['most']} |")
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait()
+        if bouncer is not None:
+            bouncer.stop()
         cluster.stop()
 
 

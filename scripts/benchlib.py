@@ -73,6 +73,40 @@ class Cluster:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+class PgBouncer:
+    """PgBouncer in transaction pooling mode in front of `cluster`, on a
+    free localhost port, letting `users` (name: password) in, with at most
+    `per_user` server connections per user over all databases."""
+
+    def __init__(self, cluster: "Cluster", users: dict, per_user: int, per_database: int):
+        program = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        if not os.path.exists(program):
+            sys.exit("PgBouncer is needed: apt-get install pgbouncer")
+        self.dir = cluster.scratch / "pgbouncer"
+        self.dir.mkdir()
+        self.port = free_port()
+        (self.dir / "users.txt").write_text("".join(f'"{name}" "{password}"\n' for name, password in users.items()))
+        (self.dir / "pgbouncer.ini").write_text(
+            f"[databases]\n* = host={cluster.dir} port={cluster.port}\n"
+            f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {self.dir}/users.txt\npool_mode = transaction\n"
+            f"default_pool_size = {per_database}\nmax_user_connections = {per_user}\nmax_client_conn = 1000\n"
+            f"logfile = {self.dir}/pgbouncer.log\npidfile = {self.dir}/pgbouncer.pid\n"
+        )
+        if os.geteuid() == 0:
+            # PgBouncer refuses to run as root.
+            run(["chown", "-R", "postgres:postgres", str(self.dir)])
+        run(as_postgres([program, "-d", str(self.dir / "pgbouncer.ini")]))
+        wait_for_port(self.port)
+
+    def url(self, user: str, database: str, password: str) -> str:
+        return f"postgres://{user}:{password}@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        pid = (self.dir / "pgbouncer.pid").read_text().strip()
+        subprocess.run(["kill", pid], check=False)
+
+
 def new_secret() -> str:
     """A signing secret for one run: the generated apps refuse any secret
     that was ever printed, this script included."""
