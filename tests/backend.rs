@@ -3463,15 +3463,14 @@ fn tenants_travel_between_isolation_modes_by_archive() {
         .iter()
         .find(|field| field.required && field.reference.is_some())
         .expect("a required reference");
-    let edited = text.replacen(
-        &format!("\"{}\": \"", reference.column),
-        &format!(
-            "\"{}\": \"00000000-0000-4000-8000-00000000000",
-            reference.column
-        ),
-        1,
+    // The first such reference points at a record that doesn't exist.
+    let key = format!("\"{}\": \"", reference.column);
+    let at = text.find(&key).expect("a row with the reference") + key.len();
+    let edited = format!(
+        "{}00000000-0000-4000-8000-000000000000{}",
+        &text[..at],
+        &text[at + 36..]
     );
-    assert_ne!(edited, text, "a row of {} to edit", task.table.name);
     gzip_into(&edited, &file("edited"));
     let (ok, printed) = import(silo, "edited");
     assert!(!ok && printed.contains("damaged or edited"), "{printed}");
@@ -3482,7 +3481,10 @@ fn tenants_travel_between_isolation_modes_by_archive() {
     );
     gzip_into(&with_fresh_checksums(&edited), &file("resummed"));
     let (ok, printed) = import(silo, "resummed");
-    assert!(!ok && printed.contains("writing the rows of"), "{printed}");
+    assert!(
+        !ok && printed.contains("writing the rows of") && printed.contains("foreign key"),
+        "{printed}"
+    );
     assert_eq!(
         silo_leftovers(),
         (0, 0),
@@ -3790,6 +3792,15 @@ fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     app.env.push(("DATABASE_POOLER", "pgbouncer".to_owned()));
     let refused = app.run_fails(&["serve"], &[]);
     assert!(refused.contains("LISTEN_DATABASE_URL"), "{refused}");
+    let timeout: String = postgres::Client::connect(
+        &bouncer.url(&user, "app-password", &database),
+        postgres::NoTls,
+    )
+    .expect("connect through PgBouncer")
+    .query_one("SHOW statement_timeout", &[])
+    .expect("the timeout")
+    .get(0);
+    assert_eq!(timeout, "5s", "the login's timeout holds through PgBouncer");
     app.env.push(("LISTEN_DATABASE_URL", direct));
     let globals = seed_global_rows(&server, &database, &model);
     drive(&app, &model, &spec, globals);

@@ -229,6 +229,32 @@ impl Server {
             .map(|(user, password)| format!("\"{user}\" \"{password}\"\n"))
             .collect();
         std::fs::write(dir.join("users.txt"), users).expect("write the users");
+        // Debian's program path is /usr/sbin, which a user's PATH may lack.
+        let program = Some(Path::new("/usr/sbin/pgbouncer"))
+            .filter(|path| path.exists())
+            .map_or_else(|| PathBuf::from("pgbouncer"), Path::to_path_buf);
+        // From 1.21 PgBouncer can carry named statements across server
+        // connections; turned off, so that the app must do without them.
+        let version = Command::new(&program)
+            .arg("--version")
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_else(|err| {
+                panic!("PgBouncer could not start ({err}); install it: apt-get install pgbouncer")
+            });
+        let carries_statements = version
+            .split_whitespace()
+            .nth(1)
+            .and_then(|number| {
+                let mut parts = number.split('.').map(|part| part.parse::<u32>().ok());
+                Some((parts.next()??, parts.next()??))
+            })
+            .is_some_and(|release| release >= (1, 21));
+        let statements = if carries_statements {
+            "max_prepared_statements = 0\n"
+        } else {
+            ""
+        };
         std::fs::write(
             dir.join("pgbouncer.ini"),
             format!(
@@ -236,15 +262,11 @@ impl Server {
                  [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
                  auth_type = trust\nauth_file = {dir}/users.txt\npool_mode = transaction\n\
                  default_pool_size = {server_connections}\nmax_client_conn = 500\n\
-                 logfile = {dir}/pgbouncer.log\npidfile = {dir}/pgbouncer.pid\n",
+                 logfile = {dir}/pgbouncer.log\npidfile = {dir}/pgbouncer.pid\n{statements}",
                 dir = dir.display()
             ),
         )
         .expect("write pgbouncer.ini");
-        // Debian installs it in /usr/sbin, which a user's PATH may lack.
-        let program = Some(Path::new("/usr/sbin/pgbouncer"))
-            .filter(|path| path.exists())
-            .map_or_else(|| PathBuf::from("pgbouncer"), Path::to_path_buf);
         let mut command = if is_root() {
             // PgBouncer refuses to run as root.
             run(
