@@ -280,7 +280,7 @@ const API_TESTS: ModeTemplates = ModeTemplates {
 /// where its mode keeps them.
 const ARCHIVE: ModeTemplates = ModeTemplates {
     path: "src/archive.rs",
-    pool: "src/archive.rs.j2",
+    pool: "src/archive/pool.rs.j2",
     bridge: "src/archive/bridge.rs.j2",
     silo: "src/archive/silo.rs.j2",
 };
