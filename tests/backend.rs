@@ -275,6 +275,18 @@ impl App {
         String::from_utf8_lossy(&output.stderr).into_owned()
     }
 
+    /// Starts a command in the background, its output captured.
+    fn start(&self, args: &[&str]) -> std::process::Child {
+        Command::new(&self.binary)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the generated binary")
+    }
+
     fn serve(&self, port: u16) -> Running {
         self.serve_with(port, &[])
     }
@@ -1030,6 +1042,17 @@ fn owner(slug: &str) -> String {
     format!("owner@{slug}.example")
 }
 
+/// A token of `slug`'s owner, logged in with the password every test gives.
+fn log_in_owner(client: &Client, slug: &str) -> String {
+    let (status, body) = client.post(
+        "/auth/login",
+        None,
+        json!({"tenant": slug, "email": owner(slug), "password": "password-1"}),
+    );
+    assert_eq!(status, 200, "{slug}'s owner logs in: {body}");
+    token_for(&body)
+}
+
 /// A tenant entity a client can create with no other record first.
 fn creatable_alone(model: &Model) -> &Entity {
     model
@@ -1118,17 +1141,8 @@ fn silo_tenants_spread_over_named_servers() {
     // Requests for b reach its database on the second server.
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
-    let login = |client: &Client, slug: &str| {
-        let (status, body) = client.post(
-            "/auth/login",
-            None,
-            json!({"tenant": slug, "email": owner(slug), "password": "password-1"}),
-        );
-        assert_eq!(status, 200, "{body}");
-        token_for(&body)
-    };
     let entity = creatable_alone(model);
-    let token = login(&client, "b");
+    let token = log_in_owner(&client, "b");
     let (status, body) = client.post(
         &entity.route,
         Some(&token),
@@ -1168,9 +1182,9 @@ fn silo_tenants_spread_over_named_servers() {
     };
     let running = forgetful.serve(free_port());
     let client = Client::new(&running.base);
-    let (status, body) = client.get(&entity.route, Some(&login(&client, "b")));
+    let (status, body) = client.get(&entity.route, Some(&log_in_owner(&client, "b")));
     assert_eq!(status, 503, "{body}");
-    let (status, body) = client.get(&entity.route, Some(&login(&client, "a")));
+    let (status, body) = client.get(&entity.route, Some(&log_in_owner(&client, "a")));
     assert_eq!(status, 200, "{body}");
     drop(running);
 
@@ -1234,16 +1248,10 @@ fn silo_tenants_move_between_servers_while_served() {
     let entity = creatable_alone(model).clone();
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
-    let login = |slug: &str| {
-        let (status, body) = client.post(
-            "/auth/login",
-            None,
-            json!({"tenant": slug, "email": owner(slug), "password": "password-1"}),
-        );
-        assert_eq!(status, 200, "{body}");
-        token_for(&body)
-    };
-    let (mover, other) = (login("mover"), login("other"));
+    let (mover, other) = (
+        log_in_owner(&client, "mover"),
+        log_in_owner(&client, "other"),
+    );
     for n in 0..40 {
         for token in [&mover, &other] {
             let (status, body) = client.post(
@@ -2366,7 +2374,9 @@ fn listed(client: &Client, token: &str, entity: &Entity) -> BTreeMap<String, Val
 /// in its own tenant only, with its values (renamed tables included); new
 /// records can be created; the schema is the one a fresh project of the
 /// final spec creates, constraint for constraint; and the project's own
-/// test suite passes.
+/// test suite passes. In pool mode a tenant exported by the first build and
+/// imported after the updates reads, through the API, as the migrations
+/// left it in place.
 #[test]
 fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
     let server = Server::start();
@@ -2413,6 +2423,17 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
             tokens.insert(tenant, token);
         }
         drop(running);
+        // An archive of the first build, imported after the updates below.
+        let archive = scratch.path().join("alpha.archive");
+        if first.isolation == Isolation::Pool {
+            app.run(&[
+                "tenants",
+                "export",
+                "alpha",
+                "-o",
+                archive.to_str().expect("a UTF-8 path"),
+            ]);
+        }
 
         // The edits, each a `gen update`; which entity each old one became.
         let mut became: BTreeMap<String, Option<String>> = first
@@ -2481,6 +2502,10 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
             })
             .collect();
         drop(admin);
+        if first.isolation == Isolation::Pool && model.isolation == Isolation::Pool {
+            let token = import_older_archive(&app, &model, &archive, &case);
+            tokens.insert("alpha", token);
+        }
         let running = app.serve(free_port());
         let client = Client::new(&running.base);
         // A tenant signed up now replays every tenant migration, appended
@@ -2682,6 +2707,37 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
             "{case}: the user's own test of the hook:\n{printed}"
         );
     }
+}
+
+/// Deletes `alpha` from `app`'s migrated database and imports it again from
+/// `archive`, written before the migrations since: its records read the
+/// same through the API as those the migrations carried in place. Returns
+/// a new token of alpha's owner.
+fn import_older_archive(app: &App, model: &Model, archive: &Path, case: &str) -> String {
+    let read_all = || {
+        let running = app.serve(free_port());
+        let client = Client::new(&running.base);
+        let token = log_in_owner(&client, "alpha");
+        let records: Vec<BTreeMap<String, Value>> = model
+            .tenant_entities()
+            .map(|entity| listed(&client, &token, entity))
+            .collect();
+        (records, token)
+    };
+    let (migrated_in_place, _) = read_all();
+    app.run(&["tenants", "delete", "alpha"]);
+    let imported = app.run(&["tenants", "import", archive.to_str().expect("a UTF-8 path")]);
+    assert!(imported.contains("imported alpha"), "{case}: {imported}");
+    let (upgraded, token) = read_all();
+    assert!(
+        migrated_in_place.iter().any(|records| !records.is_empty()),
+        "{case}: alpha has records to compare"
+    );
+    assert_eq!(
+        upgraded, migrated_in_place,
+        "{case}: alpha imported from the first build's archive reads as the migrations left it in place"
+    );
+    token
 }
 
 /// `cargo run -- dev` in a project fresh from `gen new`, as a newcomer runs
@@ -3265,7 +3321,10 @@ fn seeded_records_of_the_50_entity_spec_read_back_valid() {
 /// through the API; and the archive of one of two tenants seeded alike holds
 /// none of the other's rows. An edited archive, and one whose rows the
 /// database refuses, leave nothing behind in silo. `tenants delete
-/// --export` offboards from bridge and silo, schema and database included.
+/// --export` offboards from bridge and silo, schema and database included;
+/// it deletes nothing when a row changed after the export read it, and in
+/// silo a write queued behind its locks fails rather than being acknowledged
+/// into the dropped database.
 #[test]
 fn tenants_travel_between_isolation_modes_by_archive() {
     let server = Server::start();
@@ -3524,17 +3583,144 @@ fn tenants_travel_between_isolation_modes_by_archive() {
             .contains(&format!("main/{silo_database}_acme"))
     );
 
-    // Offboarding: the export, then the delete, the schema and the
-    // database going with it.
-    for (app, name) in [(bridge, "bridge-offboard"), (silo, "silo-offboard")] {
-        let printed = app.run(&[
+    // A row changed after the export read it, by a write that was waiting
+    // for the locks the delete takes before it compares: nothing is deleted.
+    let table = &entities[0].table.name;
+    let acme_database = format!("{silo_database}_acme");
+    for (app, database, table, name) in [
+        (
+            bridge,
+            bridge_database.as_str(),
+            format!("t_acme.{table}"),
+            "bridge-refused",
+        ),
+        (silo, acme_database.as_str(), table.clone(), "silo-refused"),
+    ] {
+        let mut writer = server.connect(database);
+        let mut write = writer.transaction().expect("begin");
+        let changed = write
+            .execute(
+                &format!(
+                    "UPDATE {table} SET updated_at = updated_at + interval '1 second' \
+                     WHERE id = (SELECT id FROM {table} ORDER BY id LIMIT 1)"
+                ),
+                &[],
+            )
+            .expect("change a row");
+        assert_eq!(changed, 1, "{name}: acme has a row in {table}");
+        let path = file(name);
+        let deleting = app.start(&[
             "tenants",
             "delete",
             "acme",
             "--export",
-            file(name).to_str().expect("a path"),
+            path.to_str().expect("a path"),
         ]);
-        assert!(printed.contains("deleted acme"), "{printed}");
+        // The file is renamed into place once the export has read every row.
+        let started = Instant::now();
+        while !path.exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{name}: the export never finished"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        write.commit().expect("commit the change");
+        let output = deleting.wait_with_output().expect("the delete");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success() && stderr.contains("changed while they were exported"),
+            "{name}: the delete is refused: {stderr}"
+        );
+        assert!(
+            app.run(&["tenants", "list"]).contains("acme"),
+            "{name}: acme stays"
+        );
+        std::fs::remove_file(&path).expect("remove the refused export");
+        // Back as it was, so that acme's rows still match the first archive.
+        writer
+            .execute(
+                &format!(
+                    "UPDATE {table} SET updated_at = updated_at - interval '1 second' \
+                     WHERE id = (SELECT id FROM {table} ORDER BY id LIMIT 1)"
+                ),
+                &[],
+            )
+            .expect("undo the change");
+    }
+
+    // Offboarding: the export, then the delete, the schema and the
+    // database going with it.
+    let printed = bridge.run(&[
+        "tenants",
+        "delete",
+        "acme",
+        "--export",
+        file("bridge-offboard").to_str().expect("a path"),
+    ]);
+    assert!(printed.contains("deleted acme"), "{printed}");
+    // In silo, a write that queues behind the delete's locks fails: the
+    // database is dropped before the locks go. The catalog row, held here,
+    // keeps the delete waiting with the locks taken while the write queues.
+    let mut control = server.connect(silo_database);
+    let mut holding = control.transaction().expect("begin");
+    holding
+        .execute(
+            "SELECT 1 FROM control.tenants WHERE slug = 'acme' FOR UPDATE",
+            &[],
+        )
+        .expect("lock acme's catalog row");
+    let deleting = silo.start(&[
+        "tenants",
+        "delete",
+        "acme",
+        "--export",
+        file("silo-offboard").to_str().expect("a path"),
+    ]);
+    let waiting_in = |database: &str, statement: &str| {
+        let mut watcher = server.connect("postgres");
+        let started = Instant::now();
+        loop {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE $2",
+                    &[&database, &format!("%{statement}%")],
+                )
+                .expect("pg_stat_activity")
+                .get(0);
+            if waiting > 0 {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "nothing waits for a lock in {database} with {statement}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    waiting_in(silo_database, "FOR UPDATE");
+    let written = std::thread::scope(|threads| {
+        let writer = threads.spawn(|| {
+            server
+                .connect(&acme_database)
+                .execute(&format!("UPDATE {table} SET updated_at = now()"), &[])
+        });
+        waiting_in(&acme_database, "UPDATE");
+        holding.commit().expect("release acme's catalog row");
+        writer.join().expect("the writer")
+    });
+    let output = deleting.wait_with_output().expect("the delete");
+    assert!(
+        output.status.success() && String::from_utf8_lossy(&output.stdout).contains("deleted acme"),
+        "silo-offboard: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        written.is_err(),
+        "the write queued behind the delete's locks fails, not acknowledged: {written:?}"
+    );
+    for name in ["bridge-offboard", "silo-offboard"] {
         assert_eq!(tables(&archived(name).0), tables(&exported[0].1), "{name}");
     }
     let schema: Option<postgres::Row> = server
@@ -3641,13 +3827,7 @@ fn silo_move_is_undone_when_writes_cannot_be_held_or_the_copy_differs() {
     let entity = creatable_alone(model).clone();
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
-    let (status, body) = client.post(
-        "/auth/login",
-        None,
-        json!({"tenant": "mover", "email": owner("mover"), "password": "password-1"}),
-    );
-    assert_eq!(status, 200, "{body}");
-    let token = token_for(&body);
+    let token = log_in_owner(&client, "mover");
     for n in 0..20 {
         let (status, body) = client.post(
             &entity.route,
@@ -3748,18 +3928,28 @@ fn silo_move_is_undone_when_writes_cannot_be_held_or_the_copy_differs() {
 /// `DATABASE_POOLER=pgbouncer` it keeps no statement prepared and sends
 /// nothing at startup, the timeouts come from the login role, and the
 /// listener connects directly. The whole API drive passes through two
-/// server connections, tenants kept apart by each transaction's own setting.
+/// server connections, tenants kept apart by each transaction's own setting,
+/// in each isolation mode: pool (crm), bridge (helpdesk) and silo (tracker,
+/// whose tenant databases are reached through PgBouncer too).
 #[test]
 fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     let server = Server::start();
     let scratch = tempfile::tempdir().expect("temporary folder");
-    let spec = repo().join("examples/crm.yaml");
-    let project = scratch.path().join("project");
+    for example in ["crm", "helpdesk", "tracker"] {
+        serves_through_pgbouncer(&server, scratch.path(), example);
+    }
+}
+
+/// The checks of [`the_generated_app_serves_through_pgbouncer_transaction_pooling`]
+/// on the example `example`.
+fn serves_through_pgbouncer(server: &Server, scratch: &Path, example: &str) {
+    let spec = repo().join(format!("examples/{example}.yaml"));
+    let project = scratch.join(example);
     let model = generate(&spec, &project);
     cargo(&project, &["build", "--quiet", "--locked"]);
     let database = format!("gen_pgbouncer_{}", model.app);
     let user = format!("{}_pgbouncer", model.app);
-    let mut app = App::new(&server, &model, &database, &user);
+    let mut app = App::new(server, &model, &database, &user);
     app.run(&["db", "setup"]);
     app.run(&["migrate"]);
     let settings: Vec<String> = server
@@ -3773,7 +3963,7 @@ fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     assert!(
         settings.contains(&"statement_timeout=5000".to_owned())
             && settings.contains(&"idle_in_transaction_session_timeout=10000".to_owned()),
-        "db setup gives the login its timeouts: {settings:?}"
+        "{example}: db setup gives the login its timeouts: {settings:?}"
     );
 
     let bouncer = server.pgbouncer(&[(&user, "app-password")], 2);
@@ -3791,7 +3981,10 @@ fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     }
     app.env.push(("DATABASE_POOLER", "pgbouncer".to_owned()));
     let refused = app.run_fails(&["serve"], &[]);
-    assert!(refused.contains("LISTEN_DATABASE_URL"), "{refused}");
+    assert!(
+        refused.contains("LISTEN_DATABASE_URL"),
+        "{example}: {refused}"
+    );
     let timeout: String = postgres::Client::connect(
         &bouncer.url(&user, "app-password", &database),
         postgres::NoTls,
@@ -3800,9 +3993,12 @@ fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     .query_one("SHOW statement_timeout", &[])
     .expect("the timeout")
     .get(0);
-    assert_eq!(timeout, "5s", "the login's timeout holds through PgBouncer");
+    assert_eq!(
+        timeout, "5s",
+        "{example}: the login's timeout holds through PgBouncer"
+    );
     app.env.push(("LISTEN_DATABASE_URL", direct));
-    let globals = seed_global_rows(&server, &database, &model);
+    let globals = seed_global_rows(server, &database, &model);
     drive(&app, &model, &spec, globals);
 
     // Many requests at once, over more client connections than server
@@ -3819,13 +4015,7 @@ fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     ]);
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
-    let (status, body) = client.post(
-        "/auth/login",
-        None,
-        json!({"tenant": "bounced", "email": owner("bounced"), "password": "password-1"}),
-    );
-    assert_eq!(status, 200, "{body}");
-    let token = token_for(&body);
+    let token = log_in_owner(&client, "bounced");
     let entity = creatable_alone(&model).clone();
     let (status, created) = client.post(
         &entity.route,
@@ -3861,7 +4051,7 @@ fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     });
     assert!(
         answers.iter().all(|status| *status == 200),
-        "every read answered 200: {:?}",
+        "{example}: every read answered 200: {:?}",
         answers
             .iter()
             .filter(|status| **status != 200)
@@ -3871,6 +4061,6 @@ fn the_generated_app_serves_through_pgbouncer_transaction_pooling() {
     let log = bouncer.log();
     assert!(
         log.contains(&format!("login attempt: db={database} user={user}")),
-        "the app went through PgBouncer:\n{log}"
+        "{example}: the app went through PgBouncer:\n{log}"
     );
 }

@@ -46,14 +46,7 @@ impl Server {
 
     fn start_cluster(tls: Option<(&Path, &Path)>) -> Server {
         let bindir = find_bindir();
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "tenantgen-pg-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create the cluster folder");
+        let dir = scratch_dir("tenantgen-pg");
         let as_postgres = is_root();
         if as_postgres {
             // initdb refuses to run as root.
@@ -209,14 +202,7 @@ impl Server {
     /// most `server_connections` connections to the server per database
     /// and user. Panics with what to install when PgBouncer is missing.
     pub fn pgbouncer(&self, logins: &[(&str, &str)], server_connections: u32) -> PgBouncer {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "tenantgen-pgbouncer-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create the PgBouncer folder");
+        let dir = scratch_dir("tenantgen-pgbouncer");
         let host = match self.admin.get_hosts().first() {
             Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
             Some(postgres::config::Host::Tcp(host)) => host.clone(),
@@ -436,4 +422,18 @@ fn find_bindir() -> PathBuf {
 
 fn has_server_binaries(dir: &Path) -> bool {
     dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
+}
+
+/// A new, empty folder under the system's temporary folder, named after
+/// `prefix`, this process and a count, so that no two servers share one.
+fn scratch_dir(prefix: &str) -> PathBuf {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("create {}: {err}", dir.display()));
+    dir
 }
