@@ -2374,9 +2374,9 @@ fn listed(client: &Client, token: &str, entity: &Entity) -> BTreeMap<String, Val
 /// in its own tenant only, with its values (renamed tables included); new
 /// records can be created; the schema is the one a fresh project of the
 /// final spec creates, constraint for constraint; and the project's own
-/// test suite passes. In pool mode a tenant exported by the first build and
-/// imported after the updates reads, through the API, as the migrations
-/// left it in place.
+/// test suite passes. In pool and bridge mode a tenant exported by the
+/// first build and imported after the updates reads, through the API, as
+/// the migrations left it in place.
 #[test]
 fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
     let server = Server::start();
@@ -2425,7 +2425,8 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
         drop(running);
         // An archive of the first build, imported after the updates below.
         let archive = scratch.path().join("alpha.archive");
-        if first.isolation == Isolation::Pool {
+        let replays = matches!(first.isolation, Isolation::Pool | Isolation::Bridge);
+        if replays {
             app.run(&[
                 "tenants",
                 "export",
@@ -2502,8 +2503,8 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
             })
             .collect();
         drop(admin);
-        if first.isolation == Isolation::Pool && model.isolation == Isolation::Pool {
-            let token = import_older_archive(&app, &model, &archive, &case);
+        if replays && model.isolation == first.isolation {
+            let token = import_older_archive(&server, &app, &model, &archive, &case);
             tokens.insert("alpha", token);
         }
         let running = app.serve(free_port());
@@ -2713,7 +2714,13 @@ fn appended_migrations_keep_the_data_and_match_a_fresh_schema() {
 /// `archive`, written before the migrations since: its records read the
 /// same through the API as those the migrations carried in place. Returns
 /// a new token of alpha's owner.
-fn import_older_archive(app: &App, model: &Model, archive: &Path, case: &str) -> String {
+fn import_older_archive(
+    server: &Server,
+    app: &App,
+    model: &Model,
+    archive: &Path,
+    case: &str,
+) -> String {
     let read_all = || {
         let running = app.serve(free_port());
         let client = Client::new(&running.base);
@@ -2729,6 +2736,37 @@ fn import_older_archive(app: &App, model: &Model, archive: &Path, case: &str) ->
     let imported = app.run(&["tenants", "import", archive.to_str().expect("a UTF-8 path")]);
     assert!(imported.contains("imported alpha"), "{case}: {imported}");
     let (upgraded, token) = read_all();
+    let again = archive.with_file_name("alpha-again.archive");
+    app.run(&[
+        "tenants",
+        "export",
+        "alpha",
+        "-o",
+        again.to_str().expect("a UTF-8 path"),
+    ]);
+    let versions = |path: &Path| {
+        let text = gunzip(path);
+        let last: Value = serde_json::from_str(text.lines().last().expect("a manifest"))
+            .expect("the manifest line");
+        (
+            last[1]["schema_version"].clone(),
+            last[1]["tenant_schema_version"].clone(),
+        )
+    };
+    assert_ne!(
+        versions(archive),
+        versions(&again),
+        "{case}: the archive came from an older build, so the import brought it up"
+    );
+    let left: i64 = server
+        .connect("postgres")
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'import\\_%'",
+            &[],
+        )
+        .expect("pg_database")
+        .get(0);
+    assert_eq!(left, 0, "{case}: the scratch database is dropped");
     assert!(
         migrated_in_place.iter().any(|records| !records.is_empty()),
         "{case}: alpha has records to compare"
@@ -3583,6 +3621,31 @@ fn tenants_travel_between_isolation_modes_by_archive() {
             .contains(&format!("main/{silo_database}_acme"))
     );
 
+    // Waits until a session of `database` whose query holds `statement`
+    // waits for a lock.
+    let waiting_in = |database: &str, statement: &str| {
+        let mut watcher = server.connect("postgres");
+        let started = Instant::now();
+        loop {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE $2",
+                    &[&database, &format!("%{statement}%")],
+                )
+                .expect("pg_stat_activity")
+                .get(0);
+            if waiting > 0 {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "nothing waits for a lock in {database} with {statement}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+
     // A row changed after the export read it, by a write that was waiting
     // for the locks the delete takes before it compares: nothing is deleted.
     let table = &entities[0].table.name;
@@ -3625,6 +3688,7 @@ fn tenants_travel_between_isolation_modes_by_archive() {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+        waiting_in(database, "LOCK TABLE");
         write.commit().expect("commit the change");
         let output = deleting.wait_with_output().expect("the delete");
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -3677,28 +3741,6 @@ fn tenants_travel_between_isolation_modes_by_archive() {
         "--export",
         file("silo-offboard").to_str().expect("a path"),
     ]);
-    let waiting_in = |database: &str, statement: &str| {
-        let mut watcher = server.connect("postgres");
-        let started = Instant::now();
-        loop {
-            let waiting: i64 = watcher
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity \
-                     WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE $2",
-                    &[&database, &format!("%{statement}%")],
-                )
-                .expect("pg_stat_activity")
-                .get(0);
-            if waiting > 0 {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "nothing waits for a lock in {database} with {statement}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    };
     waiting_in(silo_database, "FOR UPDATE");
     let written = std::thread::scope(|threads| {
         let writer = threads.spawn(|| {
@@ -4059,6 +4101,12 @@ fn serves_through_pgbouncer(server: &Server, scratch: &Path, example: &str) {
     );
     drop(running);
     let log = bouncer.log();
+    if model.isolation == Isolation::Silo {
+        assert!(
+            log.contains(&format!("login attempt: db={database}_bounced user={user}")),
+            "{example}: the tenant's database is reached through PgBouncer too:\n{log}"
+        );
+    }
     assert!(
         log.contains(&format!("login attempt: db={database} user={user}")),
         "{example}: the app went through PgBouncer:\n{log}"
