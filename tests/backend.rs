@@ -2733,6 +2733,56 @@ fn import_older_archive(
     };
     let (migrated_in_place, _) = read_all();
     app.run(&["tenants", "delete", "alpha"]);
+    // An archive edited to carry a row for the table migrations are kept
+    // in, its checksums computed again: whoever can edit a file can do
+    // that. Written into the scratch database as the runtime role, the row
+    // is refused, and nothing is left anywhere.
+    let (ledger, row) = match model.isolation {
+        Isolation::Bridge => (
+            "control.tenant_migrations",
+            json!({"version": 9999, "name": "hostile", "checksum": "x", "sql": "CREATE TABLE hostile ()"}),
+        ),
+        _ => (
+            "public.schema_migrations",
+            json!({"version": 9999, "name": "hostile", "checksum": "x"}),
+        ),
+    };
+    let text = gunzip(archive);
+    let (manifest_line, body) = text.trim_end().rsplit_once('\n').map_or_else(
+        || panic!("{case}: an archive of more than one line"),
+        |(body, last)| (last.to_owned(), body.to_owned()),
+    );
+    let mut manifest: Value = serde_json::from_str(&manifest_line).expect("the manifest line");
+    let columns: Vec<&str> = row
+        .as_object()
+        .expect("a row")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    manifest[1]["tables"]
+        .as_array_mut()
+        .expect("tables")
+        .push(json!({"table": ledger, "columns": columns, "rows": 0, "sha256": ""}));
+    let hostile = archive.with_file_name("hostile.archive");
+    gzip_into(
+        &with_fresh_checksums(&format!(
+            "{body}\n{}\n{row}\n{manifest}\n",
+            json!(["table", ledger])
+        )),
+        &hostile,
+    );
+    let refused = app.run_fails(
+        &["tenants", "import", hostile.to_str().expect("a UTF-8 path")],
+        &[],
+    );
+    assert!(
+        refused.contains("permission denied"),
+        "{case}: a row for {ledger} is refused: {refused}"
+    );
+    assert!(
+        !app.run(&["tenants", "list"]).contains("alpha"),
+        "{case}: the refused import left no tenant"
+    );
     let imported = app.run(&["tenants", "import", archive.to_str().expect("a UTF-8 path")]);
     assert!(imported.contains("imported alpha"), "{case}: {imported}");
     let (upgraded, token) = read_all();
