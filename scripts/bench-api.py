@@ -19,11 +19,17 @@ another tenant's reads: the p99 of `GET /api/companies` at 8 connections
 alone and under the flood, and the logins hashed per second alone and
 beside the reads, for each generated backend, alternately, twice;
 --flood-only skips the read comparison before it.
+With --profile it samples, with perf, where each server and its database
+processes spend their CPU during `GET /api/companies/{id}` at the first
+connection count, and prints, in microseconds of CPU per request, where
+each side ran and the functions whose cost differs most between the
+generated server and the baseline.
 It ends with EXPLAIN for every generated query shape at that size.
 
 Usage: python3 scripts/bench-api.py [--seconds 15] [--connections 32,4]
-       [--before REV] [--flood | --flood-only] [--tenants 1000] [--rows 1000] [--skip-explain]
-Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt, git.
+       [--before REV] [--flood | --flood-only] [--profile] [--tenants 1000] [--rows 1000] [--skip-explain]
+Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt, git;
+with --profile, perf (apt-get install linux-perf).
 """
 import argparse
 import os
@@ -50,6 +56,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--before", help="a git revision whose generated backend to measure too")
     parser.add_argument("--flood", action="store_true", help="measure a login flood's effect on another tenant's p99")
     parser.add_argument("--flood-only", action="store_true", help="measure only the login flood")
+    parser.add_argument("--profile", action="store_true", help="sample where each server spends its CPU on reads by id")
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=1000, help="companies per tenant")
     parser.add_argument("--skip-explain", action="store_true")
@@ -238,6 +245,8 @@ def main() -> None:
                         cpu.append(measured["cpu"])
         if connections:
             print_reads(args, connections, list(targets), results, cpu_samples)
+        if args.profile and connections:
+            profile(cluster, targets, scripts, processes, args.seconds, connections[0])
 
         if args.flood or args.flood_only:
             flood = flood_script(scratch / "flood.lua")
@@ -270,6 +279,71 @@ def main() -> None:
             server.terminate()
             server.wait()
         cluster.stop()
+
+
+def profile(cluster: Cluster, targets: dict, scripts: dict, processes: dict, seconds: int, count: int) -> None:
+    """Samples each server and its database's server processes with perf
+    while wrk reads by id, and prints, for each side, its CPU per request
+    by where it ran (the kernel, libc, the server's own binary,
+    PostgreSQL), then the functions whose cost differs most between the
+    generated server and the baseline."""
+    frequency = 997
+    # (side, place, function) -> {server: µs per request}
+    costs = {}
+    for name, url in targets.items():
+        pid, database = processes[name]
+        backends = subprocess.run(
+            cluster.psql("postgres") + ["-At", "-c", f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
+            check=True, capture_output=True, text=True,
+        ).stdout.split()
+        binary = pathlib.Path(os.readlink(f"/proc/{pid}/exe")).name
+        load = subprocess.Popen(
+            ["wrk", "-t2", f"-c{count}", f"-d{seconds + 2}s", "-s", str(scripts[name]["get"]), url],
+            stdout=subprocess.PIPE, text=True,
+        )
+        subprocess.run(["sleep", "1"], check=True)
+        sides = {"app": [str(pid)], "database": backends}
+        recordings = {side: cluster.scratch / f"{name}-{side}.perf".replace(" ", "-") for side in sides}
+        recorders = [
+            subprocess.Popen(
+                ["perf", "record", "-q", "-F", str(frequency), "-o", str(recordings[side]), "-p", ",".join(pids), "--", "sleep", str(seconds)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            for side, pids in sides.items()
+        ]
+        if any(recorder.wait() != 0 for recorder in recorders):
+            sys.exit("perf record failed: is perf installed (apt-get install linux-perf)?")
+        out, _ = load.communicate()
+        requests = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) * seconds
+        for side, recording in recordings.items():
+            report = subprocess.run(
+                ["perf", "report", "-i", str(recording), "--stdio", "--no-children", "--sort", "dso,sym", "-F", "sample,dso,sym"],
+                check=True, capture_output=True, text=True,
+            ).stdout
+            for line in report.splitlines():
+                match = re.match(r"\s*(\d+)\s+(\S+)\s+\[[^]]+\]\s+(.+?)\s*$", line)
+                if not match:
+                    continue
+                samples, dso, symbol = match.groups()
+                place = {binary: "server binary", "[kernel.kallsyms]": "kernel", "libc.so.6": "libc", "postgres": "postgres"}.get(dso, "other")
+                cost = costs.setdefault((side, place, symbol), {})
+                cost[name] = cost.get(name, 0) + int(samples) / frequency / requests * 1e6
+    names = list(targets)
+    for side in ("app", "database"):
+        rows = {(place, symbol): by_name for (s, place, symbol), by_name in costs.items() if s == side}
+        print(f"\nWhere the {side} side's CPU goes, `GET /api/companies/{{id}}` at {count} connections, µs per request (perf at {frequency} Hz):")
+        print("| where | " + " | ".join(names) + " |")
+        print("| --- |" + " ---: |" * len(names))
+        places = sorted({place for place, _ in rows})
+        for place in ["all"] + places:
+            totals = [sum(by_name.get(name, 0) for (p, _), by_name in rows.items() if place in ("all", p)) for name in names]
+            print(f"| {place} | " + " | ".join(f"{total:.1f}" for total in totals) + " |")
+        print("\n| function (where) | " + " | ".join(names) + " | generated - baseline |")
+        print("| --- |" + " ---: |" * (len(names) + 1))
+        differences = sorted(rows.items(), key=lambda row: -abs(row[1].get(names[0], 0) - row[1].get(names[-1], 0)))
+        for (place, symbol), by_name in differences[:25]:
+            cells = [by_name.get(name, 0) for name in names]
+            print(f"| `{symbol}` ({place}) | " + " | ".join(f"{cell:.1f}" for cell in cells) + f" | {cells[0] - cells[-1]:+.1f} |")
 
 
 def logins_per_second(wrk_output: str) -> float:

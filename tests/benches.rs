@@ -39,6 +39,10 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
         Command::new("wrk").arg("--version").output().is_ok(),
         "the HTTP bench scripts need wrk: apt-get install wrk"
     );
+    assert!(
+        Command::new("perf").arg("--version").output().is_ok(),
+        "bench-api.py --profile needs perf: apt-get install linux-perf"
+    );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     // Criterion's test mode runs each benchmark once.
     smoke(
@@ -72,8 +76,14 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
             "--rows",
             "5",
             "--flood",
+            "--profile",
         ],
-        "under the flood",
+        "Where the database side's CPU goes",
+    );
+    smoke(
+        "python3",
+        &["scripts/bench-context.py", "1", "3", "5", "2"],
+        "| context and query, one Sync |",
     );
     smoke(
         "python3",
