@@ -292,10 +292,7 @@ def profile(cluster: Cluster, targets: dict, scripts: dict, processes: dict, sec
     costs = {}
     for name, url in targets.items():
         pid, database = processes[name]
-        backends = subprocess.run(
-            cluster.psql("postgres") + ["-At", "-c", f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
-            check=True, capture_output=True, text=True,
-        ).stdout.split()
+        backends = server_processes(cluster, database)
         binary = pathlib.Path(os.readlink(f"/proc/{pid}/exe")).name
         load = subprocess.Popen(
             ["wrk", "-t2", f"-c{count}", f"-d{seconds + 2}s", "-s", str(scripts[name]["get"]), url],
@@ -399,11 +396,15 @@ def cpu_seconds(cluster: Cluster, pid: int, database: str) -> tuple:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / tick
 
-    backends = subprocess.run(
+    return used(pid), sum(used(int(backend)) for backend in server_processes(cluster, database))
+
+
+def server_processes(cluster: Cluster, database: str) -> list:
+    """The pids of the server processes connected to `database`."""
+    return subprocess.run(
         cluster.psql("postgres") + ["-At", "-c", f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
         check=True, capture_output=True, text=True,
     ).stdout.split()
-    return used(pid), sum(used(int(backend)) for backend in backends)
 
 
 def explain(cluster: Cluster, tenant: str, company: str) -> None:
