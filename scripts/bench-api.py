@@ -413,7 +413,7 @@ def explain(cluster: Cluster, tenant: str, company: str) -> None:
         "list, newest first": "SELECT * FROM companies WHERE tenant_id = '{t}' ORDER BY created_at DESC, id DESC LIMIT 51 OFFSET 0",
         "list, sorted by name": "SELECT * FROM companies WHERE tenant_id = '{t}' ORDER BY name ASC, id ASC LIMIT 51 OFFSET 0",
         "list, filtered by domain": "SELECT * FROM companies WHERE tenant_id = '{t}' AND domain = 'c1.example' ORDER BY created_at DESC, id DESC LIMIT 51",
-        "read by id": "SELECT * FROM companies WHERE id = '{c}'",
+        "read by id (the query inside companies_by_id)": "SELECT * FROM companies WHERE id = '{c}'",
         "update by id": "UPDATE companies SET name = 'x', updated_at = now() WHERE id = '{c}' RETURNING id",
         "delete by id": "DELETE FROM companies WHERE id = '{c}' RETURNING id",
     }

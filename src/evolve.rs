@@ -148,6 +148,21 @@ pub enum Step {
         /// The index.
         index: Index,
     },
+    /// `DROP FUNCTION IF EXISTS` of a table's read function, before the
+    /// table is renamed or dropped: its body names the table, and it
+    /// depends on the table's row type. A project generated before read
+    /// functions existed has none yet.
+    DropReadById {
+        /// The function.
+        function: String,
+    },
+    /// The read function of a renamed table, under its new name.
+    CreateReadById {
+        /// The table (already renamed).
+        table: String,
+        /// The function.
+        function: String,
+    },
 }
 
 /// Where a step goes in its migration: renames first, so everything after
@@ -155,6 +170,7 @@ pub enum Step {
 /// free; foreign keys once every table they point at exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
+    DropFunction,
     Rename,
     DropConstraint,
     DropIndex,
@@ -166,6 +182,7 @@ enum Phase {
     AddConstraint,
     AddForeignKey,
     CreateIndex,
+    CreateFunction,
 }
 
 /// What happens to one table, for the migration's name and header.
@@ -385,7 +402,7 @@ pub fn evolve(
                 entity.table.name, entity.names.singular, entity.names.singular
             ),
         );
-        diff.drop_table(set, &entity.table.name);
+        diff.drop_table(set, &entity.table);
         diff.touch(
             set,
             TableChange::Dropped {
@@ -650,6 +667,19 @@ impl<'a> Diff<'a> {
     /// names, built the same way, so their parts pair up in order.
     fn renames(&mut self, set: MigrationSet, before: &Table, after: &Table) {
         let table = after.name.clone();
+        if before.read_by_id != after.read_by_id {
+            self.drop_read_by_id(set, before);
+            if let Some(function) = &after.read_by_id {
+                self.push(
+                    set,
+                    Phase::CreateFunction,
+                    Step::CreateReadById {
+                        table: table.clone(),
+                        function: function.clone(),
+                    },
+                );
+            }
+        }
         if before.name != after.name {
             self.push(
                 set,
@@ -1020,7 +1050,9 @@ impl<'a> Diff<'a> {
         );
     }
 
-    fn drop_table(&mut self, set: MigrationSet, table: &str) {
+    fn drop_table(&mut self, set: MigrationSet, table: &Table) {
+        self.drop_read_by_id(set, table);
+        let table = &table.name;
         let existing = self.steps.iter_mut().find_map(|(s, _, step)| match step {
             Step::DropTables { tables } if *s == set => Some(tables),
             _ => None,
@@ -1034,6 +1066,18 @@ impl<'a> Diff<'a> {
                     tables: vec![table.to_owned()],
                 },
             ),
+        }
+    }
+
+    fn drop_read_by_id(&mut self, set: MigrationSet, table: &Table) {
+        if let Some(function) = &table.read_by_id {
+            self.push(
+                set,
+                Phase::DropFunction,
+                Step::DropReadById {
+                    function: function.clone(),
+                },
+            );
         }
     }
 

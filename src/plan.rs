@@ -246,6 +246,24 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
     migrations
 }
 
+/// The migration every project ends its first migrations with, once every
+/// table exists: the tenant tables' read functions (pool and silo). It came
+/// after the others, so `gen update` appends it to a project generated
+/// before it, like a migration of [`foundation`].
+fn read_functions(model: &Model) -> Option<(MigrationSet, &'static str, &'static str)> {
+    model
+        .entities
+        .iter()
+        .any(|entity| entity.table.read_by_id.is_some())
+        .then(|| {
+            (
+                MigrationSet::of(model.isolation, Scope::Tenant),
+                "read_functions",
+                "migrations/read_functions.sql.j2",
+            )
+        })
+}
+
 /// A backend or test file whose template depends on the isolation mode. A mode's
 /// template stands alone or extends the shared one, filling in its blocks;
 /// the comment at its top says why that mode differs.
@@ -429,6 +447,10 @@ pub fn plan(model: &Model) -> Vec<PlannedFile> {
         ));
     }
 
+    if let Some((set, stem, name)) = read_functions(model) {
+        files.push(numbering.migration(set, stem, name, FileContext::Project {}));
+    }
+
     files.extend(backend(model));
     files.extend(web(model));
     // Only pool's shared tables are Citus's to distribute.
@@ -496,7 +518,7 @@ pub fn regenerated(model: &Model, evolution: &Evolution, existing: &[String]) ->
         ));
     }
     // What a newer tenantgen starts projects with, and this one lacks.
-    for (set, stem, name) in foundation(model) {
+    for (set, stem, name) in foundation(model).into_iter().chain(read_functions(model)) {
         let suffix = format!("_{stem}.sql");
         let present = existing
             .iter()

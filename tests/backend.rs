@@ -2321,6 +2321,10 @@ SELECT line FROM (
     UNION ALL
     SELECT format('policy %s %s %s %s %s %s', tablename, policyname, permissive, cmd, qual, with_check)
       FROM pg_policies WHERE schemaname = $1
+    UNION ALL
+    SELECT format('function %s owner=%s acl=%s', pg_get_functiondef(p.oid), pg_get_userbyid(p.proowner),
+                  (SELECT string_agg(a::text, ',' ORDER BY a::text) FROM unnest(p.proacl) a))
+      FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
 ) lines ORDER BY line";
 
 fn catalog(server: &Server, database: &str, schema: &str) -> Vec<String> {

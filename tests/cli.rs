@@ -658,9 +658,10 @@ fn laid_out_files_come_from_the_cache_the_second_time() {
     );
 }
 
-/// A project made before tenantgen started every project with a migration
-/// it now has (sessions): `gen update`, with nothing changed in the spec,
-/// appends it under its own name, after the project's last migration.
+/// A project made before tenantgen started every project with migrations
+/// it now has (sessions, and later the read functions): `gen update`, with
+/// nothing changed in the spec, appends them under their own names, in
+/// order, after the project's last migration.
 #[test]
 fn update_appends_a_migration_a_newer_tenantgen_starts_projects_with() {
     let dir = tempdir();
@@ -676,33 +677,49 @@ fn update_appends_a_migration_a_newer_tenantgen_starts_projects_with() {
         ],
     );
     assert!(made.status.success(), "{}", text(&made.stderr));
-    // As an earlier tenantgen left it: no sessions migration, anywhere.
-    std::fs::remove_file(project.join("migrations/0003_sessions.sql")).expect("remove");
+    // As an earlier tenantgen left it: neither migration, anywhere.
     let manifest_path = project.join(".gen/manifest.json");
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&manifest_path).expect("read"))
             .expect("json");
-    manifest["files"]
-        .as_object_mut()
-        .expect("files")
-        .remove("migrations/0003_sessions.sql");
+    for missing in [
+        "migrations/0003_sessions.sql",
+        "migrations/0008_read_functions.sql",
+    ] {
+        std::fs::remove_file(project.join(missing)).expect("remove");
+        manifest["files"]
+            .as_object_mut()
+            .expect("files")
+            .remove(missing);
+    }
     std::fs::write(
         &manifest_path,
         serde_json::to_string_pretty(&manifest).expect("json"),
     )
     .expect("write");
 
+    let appended = [
+        (
+            "migrations/0008_sessions.sql",
+            "CREATE TABLE control.sessions",
+        ),
+        (
+            "migrations/0009_read_functions.sql",
+            "CREATE OR REPLACE FUNCTION companies_by_id(tenant uuid, record uuid)",
+        ),
+    ];
     let (code, stdout, stderr) = outcome(&project, &["plan"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("migrations/0008_sessions.sql"), "{stdout}");
+    for (path, _) in appended {
+        assert!(stdout.contains(path), "{stdout}");
+    }
     let (code, stdout, stderr) = outcome(&project, &["update"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    let appended = std::fs::read_to_string(project.join("migrations/0008_sessions.sql"))
-        .expect("the appended migration");
-    assert!(
-        appended.contains("CREATE TABLE control.sessions"),
-        "{appended}"
-    );
+    for (path, statement) in appended {
+        let migration =
+            std::fs::read_to_string(project.join(path)).expect("the appended migration");
+        assert!(migration.contains(statement), "{path}: {migration}");
+    }
     let (code, stdout, stderr) = outcome(&project, &["check", "--drift"]);
     assert_eq!(code, Some(0), "no drift afterwards: {stdout}{stderr}");
 }
@@ -790,7 +807,7 @@ fn drift_check_lists_what_differs_from_the_spec() {
     // The database change it needs is a pending migration; the ones
     // written stay the standard.
     assert!(
-        stdout.contains("pending: migrations/0008_alter_companies.sql"),
+        stdout.contains("pending: migrations/0009_alter_companies.sql"),
         "{stdout}"
     );
     assert!(!stdout.contains("0004"), "{stdout}");
@@ -855,7 +872,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
-        "create   migrations/0008_create_notes.sql (the migration this change appends)",
+        "create   migrations/0009_create_notes.sql (the migration this change appends)",
         "create   src/api/entities/note.rs",
         "update   src/api/entities.rs",
         "update   web/src/entities.ts",
@@ -869,7 +886,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
-        "create   migrations/0008_update_companies_notes.sql (the migration this change appends)",
+        "create   migrations/0009_update_companies_notes.sql (the migration this change appends)",
         "    ALTER TABLE companies ADD COLUMN website text;",
         "    CREATE TABLE notes (",
     ] {
@@ -1003,7 +1020,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("created  migrations/0008_create_notes.sql"),
+        stdout.contains("created  migrations/0009_create_notes.sql"),
         "{stdout}"
     );
     assert!(
@@ -1103,7 +1120,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         ),
         "{stderr}"
     );
-    let migration = project.join("migrations/0008_create_notes.sql");
+    let migration = project.join("migrations/0009_create_notes.sql");
     append(&migration, "-- mine\n");
     let (code, stdout, stderr) = outcome(&project, &["update", "--allow-destructive"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
@@ -1128,7 +1145,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{stdout}"
     );
     assert!(
-        std::fs::read_to_string(project.join("migrations/0009_alter_companies.sql"))
+        std::fs::read_to_string(project.join("migrations/0010_alter_companies.sql"))
             .expect("the appended migration")
             .contains("ALTER TABLE companies DROP COLUMN founded;"),
     );
@@ -1148,7 +1165,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let (code, stdout, stderr) = outcome(&project, &["new", "spec.yaml", "-o", ".", "--force"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
-        stderr.contains("migrations/0008_create_notes.sql") && stderr.contains("use `gen update`"),
+        stderr.contains("migrations/0009_create_notes.sql") && stderr.contains("use `gen update`"),
         "{stderr}"
     );
     assert_eq!(snapshot(&project), before);

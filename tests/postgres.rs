@@ -957,6 +957,33 @@ fn check_catalog(server: &Server, model: &Model, tester: &str, place: &Place) {
             "{name}: needs a restrictive tenant fence and a permissive policy"
         );
     }
+    // A read function runs as its caller, so row-level security holds inside
+    // it, and only the runtime role may call it.
+    for function in model
+        .tenant_entities()
+        .filter_map(|entity| entity.table.read_by_id.as_ref())
+    {
+        let row = admin
+            .query_one(
+                "SELECT prosecdef, pg_get_userbyid(proowner),
+                        has_function_privilege('public', oid, 'EXECUTE'),
+                        has_function_privilege($2, oid, 'EXECUTE')
+                 FROM pg_proc WHERE oid = to_regprocedure($1)",
+                &[&format!("{function}(uuid, uuid)"), runtime],
+            )
+            .unwrap_or_else(|err| panic!("{function} exists: {err}"));
+        let (definer, owner, public, callable): (bool, String, bool, bool) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        assert!(!definer, "{function}: SECURITY INVOKER");
+        assert_eq!(
+            owner, model.database.owner_role,
+            "{function}: owned by the owner role"
+        );
+        assert!(
+            !public && callable,
+            "{function}: callable by the runtime role only"
+        );
+    }
 }
 
 /// With 100k rows over 100 tenants, one tenant's list page must come from

@@ -31,6 +31,11 @@ pub struct Table {
     /// Which field each constraint guards, so a violation can be reported
     /// as a problem with that field.
     pub field_constraints: Vec<FieldConstraint>,
+    /// The function that reads one row by id as a tenant (pool and silo
+    /// tenant tables): it sets the tenant and queries in one statement, so
+    /// a read is one round trip with no transaction around it. Bridge
+    /// resolves its tables through a search_path that is set per request.
+    pub read_by_id: Option<String>,
 }
 
 /// A constraint that guards one field.
@@ -345,6 +350,9 @@ pub(super) fn build_table(
         );
     }
 
+    let read_by_id = (tenant_scoped && isolation != Isolation::Bridge)
+        .then(|| declare(format!("{table}_by_id"), None, false));
+
     let table = Table {
         name: sql_ident(table),
         columns,
@@ -355,6 +363,7 @@ pub(super) fn build_table(
         indexes,
         unchecked_references,
         field_constraints,
+        read_by_id,
     };
     (table, declared)
 }
