@@ -251,17 +251,13 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
 /// after the others, so `gen update` appends it to a project generated
 /// before it, like a migration of [`foundation`].
 fn read_functions(model: &Model) -> Option<(MigrationSet, &'static str, &'static str)> {
-    model
-        .entities
-        .iter()
-        .any(|entity| entity.table.read_by_id.is_some())
-        .then(|| {
-            (
-                MigrationSet::of(model.isolation, Scope::Tenant),
-                "read_functions",
-                "migrations/read_functions.sql.j2",
-            )
-        })
+    model.has_read_functions.then(|| {
+        (
+            MigrationSet::of(model.isolation, Scope::Tenant),
+            "read_functions",
+            "migrations/read_functions.sql.j2",
+        )
+    })
 }
 
 /// A backend or test file whose template depends on the isolation mode. A mode's

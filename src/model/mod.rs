@@ -386,6 +386,8 @@ pub struct Model {
     /// Whether any entity is shared by every tenant, its records written
     /// by the operator.
     pub has_global_entities: bool,
+    /// Whether any table has read functions (pool and silo tenant tables).
+    pub has_read_functions: bool,
     /// The display name.
     pub title: String,
     /// The web frontend's npm package name (`acme-crm-web`).

@@ -131,6 +131,9 @@ impl Checker {
                 .any(|field| field.rust_enum.is_some()),
             has_tenant_entities: entities.iter().any(|entity| entity.tenant_scoped),
             has_global_entities: entities.iter().any(|entity| !entity.tenant_scoped),
+            has_read_functions: entities
+                .iter()
+                .any(|entity| entity.table.read_by_id.is_some()),
             creation_order,
             title: title.unwrap_or_else(|| names::words(&app)),
             npm_package: format!("{}-web", app.replace('_', "-")),
