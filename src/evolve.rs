@@ -167,7 +167,9 @@ pub enum Step {
 
 /// Where a step goes in its migration: renames first, so everything after
 /// uses the new names; drops before adds, so a replaced constraint's name is
-/// free; foreign keys once every table they point at exists.
+/// free; foreign keys once every table they point at exists. A read
+/// function, whose body names its table, goes before everything else and
+/// comes back after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
     DropFunction,

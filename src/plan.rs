@@ -246,9 +246,9 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
     migrations
 }
 
-/// The migration every project ends its first migrations with, once every
-/// table exists: the tenant tables' read functions (pool and silo). It came
-/// after the others, so `gen update` appends it to a project generated
+/// The migration that ends a project's first migrations, once every table
+/// exists, when it has read functions (tenant tables in pool and silo). It
+/// came after the others, so `gen update` appends it to a project generated
 /// before it, like a migration of [`foundation`].
 fn read_functions(model: &Model) -> Option<(MigrationSet, &'static str, &'static str)> {
     model.has_read_functions.then(|| {
