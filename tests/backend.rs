@@ -3667,10 +3667,42 @@ fn tenants_travel_between_isolation_modes_by_archive() {
         tables(&exported[0].1),
         "the archive after the round trip"
     );
-    assert!(
-        silo.run(&["tenants", "list"])
-            .contains(&format!("main/{silo_database}_acme"))
+    // Each mode's listing says where a tenant lives and how big it is.
+    let line = |app: &App, slug: &str| -> Vec<String> {
+        let listed = app.run(&["tenants", "list"]);
+        listed
+            .lines()
+            .find(|line| line.split('\t').next() == Some(slug))
+            .unwrap_or_else(|| panic!("no line for {slug} in:\n{listed}"))
+            .split('\t')
+            .map(str::to_owned)
+            .collect()
+    };
+    let megabytes = |text: &str| -> f64 {
+        text.strip_suffix(" MB")
+            .and_then(|number| number.parse().ok())
+            .unwrap_or_else(|| panic!("not a size: {text}"))
+    };
+    let acme_records: usize = served.iter().map(BTreeMap::len).sum();
+    let in_pool = line(pool, "acme");
+    assert_eq!(in_pool[3], "shared", "{in_pool:?}");
+    assert_eq!(in_pool[4], format!("{acme_records} records"), "{in_pool:?}");
+    let globex_in_pool = line(pool, "globex");
+    assert_eq!(
+        globex_in_pool[4],
+        format!("{} records", globex_records.len()),
+        "{globex_in_pool:?}"
     );
+    let in_bridge = line(bridge, "acme");
+    assert_eq!(in_bridge[3], "t_acme", "{in_bridge:?}");
+    assert!(megabytes(&in_bridge[4]) > 0.0, "{in_bridge:?}");
+    let in_silo = line(silo, "acme");
+    assert_eq!(
+        in_silo[3],
+        format!("main/{silo_database}_acme"),
+        "{in_silo:?}"
+    );
+    assert!(megabytes(&in_silo[4]) > 0.0, "{in_silo:?}");
 
     // Waits until a session of `database` whose query holds `statement`
     // waits for a lock.
