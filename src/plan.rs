@@ -239,9 +239,20 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
     ];
     // Tenant databases may live on other servers, where the roles don't exist
     // yet; those servers got names after the catalog first recorded addresses.
-    if model.isolation == Isolation::Silo {
-        migrations.push((MigrationSet::Tenant, "roles", "migrations/roles.sql.j2"));
-        migrations.push((first, "placement", "migrations/control/placement.sql.j2"));
+    // A pool tenant may have a database of its own, which came later still.
+    match model.isolation {
+        Isolation::Pool => {
+            migrations.push((
+                first,
+                "placement",
+                "migrations/control/pool_placement.sql.j2",
+            ));
+        }
+        Isolation::Bridge => {}
+        Isolation::Silo => {
+            migrations.push((MigrationSet::Tenant, "roles", "migrations/roles.sql.j2"));
+            migrations.push((first, "placement", "migrations/control/placement.sql.j2"));
+        }
     }
     migrations
 }
@@ -318,9 +329,9 @@ const BY_MODE: &[ModeTemplates] = &[
     },
     ModeTemplates {
         path: "src/config.rs",
-        pool: "src/config.rs.j2",
+        pool: "src/config/servers.rs.j2",
         bridge: "src/config.rs.j2",
-        silo: "src/config/silo.rs.j2",
+        silo: "src/config/servers.rs.j2",
     },
     ModeTemplates {
         path: "src/db.rs",
@@ -330,7 +341,7 @@ const BY_MODE: &[ModeTemplates] = &[
     },
     ModeTemplates {
         path: "src/error.rs",
-        pool: "src/error.rs.j2",
+        pool: "src/error/migrated_per_tenant.rs.j2",
         bridge: "src/error/bridge.rs.j2",
         silo: "src/error/silo.rs.j2",
     },
@@ -655,7 +666,9 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Archive { tables },
         ));
     }
-    if model.isolation == Isolation::Silo {
+    // Silo tenants, and pool tenants with a database of their own, live on
+    // named servers.
+    if model.isolation != Isolation::Bridge {
         files.push(template(
             "src/servers.rs",
             "src/servers.rs.j2",
@@ -666,6 +679,8 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             "src/tenant_databases.rs.j2",
             FileContext::Project {},
         ));
+    }
+    if model.isolation == Isolation::Silo {
         files.push(template(
             "src/tenant_moves.rs",
             "src/tenant_moves.rs.j2",
