@@ -882,8 +882,52 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     ))
     .expect("break t2");
 
+    // Shared records made after the dedicated databases reach them with
+    // `migrate` (compared below).
+    let shared_tables: Vec<String> = model
+        .global_entities()
+        .map(|entity| entity.table.name.clone())
+        .collect();
+    if pool {
+        seed_global_rows(&server, &database, &model);
+    }
+    let shared_records = |database: &str| -> Vec<String> {
+        let mut client = server.connect(database);
+        shared_tables
+            .iter()
+            .map(|table| {
+                client
+                    .query_one(
+                        &format!(
+                            "SELECT coalesce(jsonb_agg(t ORDER BY id), '[]')::text FROM {table} t"
+                        ),
+                        &[],
+                    )
+                    .expect("shared records")
+                    .get(0)
+            })
+            .collect()
+    };
+
     let (ok, report) = app.run_status(&["migrate", "--jobs", "2"]);
     assert!(!ok, "a failed tenant makes migrate fail:\n{report}");
+    if pool {
+        assert_eq!(
+            shared_records(&place("t1").0),
+            shared_records(&database),
+            "t1's copy of the shared records"
+        );
+        // One replaced (a new id with the same unique values), one changed.
+        let mut admin = server.connect(&database);
+        for table in &shared_tables {
+            admin
+                .batch_execute(&format!(
+                    "UPDATE {table} SET id = gen_random_uuid() WHERE id = (SELECT id FROM {table} ORDER BY id LIMIT 1);
+                     UPDATE {table} SET updated_at = updated_at + interval '1 second' WHERE id = (SELECT id FROM {table} ORDER BY id DESC LIMIT 1)"
+                ))
+                .expect("replace and change shared records");
+        }
+    }
     let line = |report: &str, slug: &str| -> String {
         report
             .lines()
@@ -972,6 +1016,15 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     assert!(line(&report, "t2").contains("migrated"), "{report}");
     for slug in ["t1", "t3", "t4", "t5"] {
         assert!(line(&report, slug).contains("up to date"), "{report}");
+    }
+    if pool {
+        for slug in ["t1", "t2"] {
+            assert_eq!(
+                shared_records(&place(slug).0),
+                shared_records(&database),
+                "{slug}'s copy of the shared records, one replaced and one changed"
+            );
+        }
     }
     let (status, body) = login("t2");
     assert_eq!(status, 200, "{body}");
