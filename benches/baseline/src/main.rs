@@ -11,7 +11,9 @@ use acme_crm::auth::{Caller, Keys};
 use acme_crm::config::{JwtConfig, Limits};
 use acme_crm::db::{self, Sql};
 use acme_crm::error::ApiError;
+use acme_crm::servers::Servers;
 use acme_crm::tenant_data::TenantData;
+use acme_crm::tenant_databases::TenantDatabases;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -47,7 +49,10 @@ async fn main() {
     let pool = acme_crm::db::pool(&url, &limits).expect("a pool");
     let jwt = JwtConfig::Secret { current: secret, previous: None, issuer: "acme_crm".to_owned(), audience: "acme_crm".to_owned() };
     let keys = Keys::new(&jwt).expect("keys");
-    let tenant_data = TenantData::new(pool.clone(), &limits);
+    // Its routes read through `pool` alone; the state needs the rest.
+    let servers = Servers::main_only(db::Target::parse(&url).expect("a database URL"), None);
+    let databases = TenantDatabases::new(pool.clone(), servers, &limits);
+    let tenant_data = TenantData::new(pool.clone(), databases, &limits);
     let state = AppState::from_parts(pool, keys, tenant_data, &limits);
     let routes = Router::new()
         .route("/api/companies", get(list))
