@@ -3965,6 +3965,64 @@ fn tenants_travel_between_isolation_modes_by_archive() {
         (0, 0),
         "the deleted tenant's database is dropped"
     );
+
+    // In pool, a tenant with a database of its own is exported from that
+    // database, and offboarded with it.
+    pool.run(&[
+        "tenants",
+        "create",
+        "zeta",
+        "--dedicated",
+        "--owner-email",
+        &owner("zeta"),
+        "--owner-password",
+        "password-1",
+    ]);
+    let entity = creatable_alone(model);
+    {
+        let running = pool.serve(free_port());
+        let client = Client::new(&running.base);
+        let token = log_in_owner(&client, "zeta");
+        for n in 0..3 {
+            let (status, body) = client.post(
+                &entity.route,
+                Some(&token),
+                record(entity, n, &BTreeMap::new()),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let printed = pool.run(&[
+        "tenants",
+        "delete",
+        "zeta",
+        "--export",
+        file("pool-dedicated").to_str().expect("a path"),
+    ]);
+    assert!(printed.contains("deleted zeta"), "{printed}");
+    let (manifest, _) = archived("pool-dedicated");
+    let rows = manifest["tables"]
+        .as_array()
+        .and_then(|tables| {
+            tables
+                .iter()
+                .find(|table| table["table"] == entity.table.name)
+        })
+        .map(|table| table["rows"].clone());
+    assert_eq!(
+        rows,
+        Some(json!(3)),
+        "zeta's records, read from its database: {manifest}"
+    );
+    let left: i64 = server
+        .connect("postgres")
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&format!("{pool_database}_zeta")],
+        )
+        .expect("pg_database")
+        .get(0);
+    assert_eq!(left, 0, "the offboarded tenant's database is dropped");
 }
 
 /// The text of the gzip file `path`.
