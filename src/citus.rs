@@ -190,7 +190,7 @@ impl Rule {
                 "give the reference `on_delete: cascade` or `restrict`: SET NULL here clears only the reference's own column, but Citus refuses any SET NULL on a key that holds tenant_id",
             ),
             Rule::NoTriggers => Some(
-                "the app learns of membership, session and tenant changes from these triggers' NOTIFY; one raised on a worker does not reach the app's listening connection on the coordinator, so a revoked session or membership could be honoured for up to a minute (memberships::LISTENING_TTL); and the trigger function tells the tenants table from the others by TG_TABLE_NAME, which on a shard is the shard's name (tenants_<shard id>), so a change of a tenant would fail in it",
+                "the app learns of membership, session and tenant changes from these triggers' NOTIFY; one raised on a worker does not reach the app's listening connection on the coordinator, so a revoked session or membership could be honoured for up to a minute (memberships::LISTENING_TTL); and the trigger function tells the tenants table from the others by TG_TABLE_NAME, which on a shard is the shard's name (tenants_<shard id>), so a change of a tenant would fail in it; and the write gate of `tenants move` on each tenant table (`hold_moving_writes`) takes its lock on the node that holds the row's shard, where the move, which takes it on the coordinator, does not hold it, so a move's hold of the tenant's writes is not enforced there",
             ),
             Rule::TenantContextReachesWorkers => Some(
                 "the generated app enters a tenant with set_config() (src/db.rs), which Citus does not pass on to the nodes that hold the shards, where the shards' copies of the policies would read no tenant; Citus documents SET LOCAL with citus.propagate_set_commands = 'local' instead (not tried: Citus can't be installed where tenantgen is tested)",
@@ -400,7 +400,8 @@ fn table_facts(model: &Model) -> Vec<TableFacts> {
             } else {
                 Vec::new()
             },
-            triggers: false,
+            // Tenant tables carry the write gate of `tenants move`.
+            triggers: entity.tenant_scoped,
             entity: Some(entity.names.singular.clone()),
             fields: table
                 .field_constraints
@@ -412,8 +413,9 @@ fn table_facts(model: &Model) -> Vec<TableFacts> {
     facts
 }
 
-/// The control tables of pool mode, as `migrations/control.sql.j2` and
-/// `migrations/sessions.sql.j2` create them.
+/// The control tables of pool mode, as `migrations/control.sql.j2`,
+/// `migrations/sessions.sql.j2` and `migrations/control/pool_moves.sql.j2`
+/// create them.
 fn control_tables(database: &Database) -> Vec<TableFacts> {
     let key = |name: String, columns: &[&str]| UniqueKey {
         name,
@@ -511,6 +513,17 @@ fn control_tables(database: &Database) -> Vec<TableFacts> {
                 &database.sessions_table,
                 &["tenant_id", "id"],
             )],
+            false,
+        ),
+        tenant_table(
+            "tenant_moves",
+            &["tenant_id"],
+            Vec::new(),
+            vec![ForeignKey {
+                on_delete: String::new(),
+                action: OnDelete::Restrict,
+                ..to_tenant("tenant_moves")
+            }],
             false,
         ),
     ]

@@ -247,6 +247,7 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
                 "placement",
                 "migrations/control/pool_placement.sql.j2",
             ));
+            migrations.push((first, "moves", "migrations/control/pool_moves.sql.j2"));
         }
         Isolation::Bridge => {}
         Isolation::Silo => {
@@ -341,9 +342,9 @@ const BY_MODE: &[ModeTemplates] = &[
     },
     ModeTemplates {
         path: "src/error.rs",
-        pool: "src/error/migrated_per_tenant.rs.j2",
+        pool: "src/error/moved.rs.j2",
         bridge: "src/error/bridge.rs.j2",
-        silo: "src/error/silo.rs.j2",
+        silo: "src/error/moved.rs.j2",
     },
     ModeTemplates {
         path: "src/main.rs",
@@ -680,10 +681,15 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Project {},
         ));
     }
-    if model.isolation == Isolation::Silo {
+    let moves = match model.isolation {
+        Isolation::Pool => Some("src/tenant_moves/pool.rs.j2"),
+        Isolation::Bridge => None,
+        Isolation::Silo => Some("src/tenant_moves/silo.rs.j2"),
+    };
+    if let Some(moves) = moves {
         files.push(template(
             "src/tenant_moves.rs",
-            "src/tenant_moves.rs.j2",
+            moves,
             FileContext::Project {},
         ));
     }

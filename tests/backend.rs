@@ -1083,8 +1083,8 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     );
 }
 
-/// The tracker example (silo) built and set up on two servers: `main`, and
-/// `second`, named in TENANT_SERVERS with a superuser's URL.
+/// An example built and set up on two servers: `main`, and `second`, named
+/// in TENANT_SERVERS with a superuser's URL.
 struct TwoServers {
     main: Server,
     second: Server,
@@ -1096,12 +1096,13 @@ struct TwoServers {
 }
 
 impl TwoServers {
-    /// Generated, built, set up and migrated, under names made from `name`.
-    fn set_up(name: &str) -> Self {
+    /// The example `example` (under `examples/`) generated, built, set up
+    /// and migrated, under names made from `name`.
+    fn set_up(name: &str, example: &str) -> Self {
         let (main, second) = (Server::start(), Server::start());
         let scratch = tempfile::tempdir().expect("temporary folder");
         let project = scratch.path().join("project");
-        let model = generate(&repo().join("examples/tracker.yaml"), &project);
+        let model = generate(&repo().join("examples").join(example), &project);
         cargo(&project, &["build", "--quiet", "--locked"]);
         let database = format!("gen_{name}_{}", model.app);
         let user = format!("{}_{name}", model.app);
@@ -1176,7 +1177,7 @@ fn creatable_alone(model: &Model) -> &Entity {
 /// reach the second server too.
 #[test]
 fn silo_tenants_spread_over_named_servers() {
-    let silo = TwoServers::set_up("spread");
+    let silo = TwoServers::set_up("spread", "tracker.yaml");
     let TwoServers {
         main,
         second,
@@ -1305,89 +1306,76 @@ fn silo_tenants_spread_over_named_servers() {
     );
 }
 
-/// `tenants move` takes a silo tenant's database to another server while it
-/// is served: a client reading it in a loop never fails, another tenant
-/// writing in a loop never fails, every write the moving tenant was told
-/// succeeded is there afterwards, and its records are the same through the
-/// API. Stopped after each recorded step, as a crash would, and run again,
-/// the move finishes, with the tenant's database on exactly one server.
-#[test]
-fn silo_tenants_move_between_servers_while_served() {
-    let silo = TwoServers::set_up("move");
-    let TwoServers {
-        main,
-        second,
-        model,
-        app,
-        database,
-        ..
-    } = &silo;
-    // Rows are compared by their text, which each server writes in its own
-    // time zone unless the move says otherwise.
-    let mut settings = second.connect("postgres");
-    for statement in [
-        "ALTER SYSTEM SET timezone = 'Pacific/Auckland'",
-        "SELECT pg_reload_conf()",
-    ] {
-        settings
-            .batch_execute(statement)
-            .expect("another time zone");
-    }
+/// Tenants `mover` and `other`, made by `app` with the `tenants create`
+/// arguments `place`, each given 40 records of `entity` through `client`;
+/// returns their owners' tokens.
+fn mover_and_other(
+    app: &App,
+    client: &Client,
+    entity: &Entity,
+    place: &[&str],
+) -> (String, String) {
     for slug in ["mover", "other"] {
         let email = owner(slug);
-        app.run(&[
-            "tenants",
-            "create",
-            slug,
-            "--server",
-            "main",
-            "--owner-email",
-            &email,
-            "--owner-password",
-            "password-1",
-        ]);
+        let mut create = vec!["tenants", "create", slug];
+        create.extend_from_slice(place);
+        create.extend_from_slice(&["--owner-email", &email, "--owner-password", "password-1"]);
+        app.run(&create);
     }
-    let entity = creatable_alone(model).clone();
-    let running = app.serve(free_port());
-    let client = Client::new(&running.base);
-    let (mover, other) = (
-        log_in_owner(&client, "mover"),
-        log_in_owner(&client, "other"),
-    );
+    let (mover, other) = (log_in_owner(client, "mover"), log_in_owner(client, "other"));
     for n in 0..40 {
         for token in [&mover, &other] {
             let (status, body) = client.post(
                 &entity.route,
                 Some(token),
-                record(&entity, n, &BTreeMap::new()),
+                record(entity, n, &BTreeMap::new()),
             );
             assert_eq!(status, 201, "{body}");
         }
     }
-    let has_database = |server: &Server, slug: &str| silo.has_database(server, slug);
+    (mover, other)
+}
 
-    // Moved while one client reads the mover, another creates, changes and
-    // deletes its records, and a third writes to the other tenant.
+/// What the clients saw while a move ran: one reading the moving tenant,
+/// one writing to it, one writing to the other.
+type SeenThroughMove = (Writes, Writes, Writes);
+
+/// Runs the move `command` of `app` (served at `base`) while one client
+/// reads the tenant of token `mover` in a loop, another creates, changes
+/// and deletes its records of `entity`, and a third does the same to the
+/// tenant of `other`, numbering the records they make from `first`; then
+/// checks that every read was served, the other
+/// tenant's writes were untouched, and the mover's writes succeeded or got
+/// 503, with some caught up, each one that succeeded kept and each delete
+/// holding. Returns what the command printed, and what each client saw.
+fn move_under_load(
+    app: &App,
+    base: &str,
+    entity: &Entity,
+    (mover, other): (&str, &str),
+    first: u32,
+    command: &[&str],
+) -> (String, SeenThroughMove) {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let client_loop = |token: String, work: fn(&Client, &str, &str, &Entity, &mut Writes, u32)| {
-        let (base, route, entity, stop) = (
-            running.base.clone(),
-            entity.route.clone(),
+    let client_loop = |token: &str, work: fn(&Client, &str, &str, &Entity, &mut Writes, u32)| {
+        let (base, token, entity, stop) = (
+            base.to_owned(),
+            token.to_owned(),
             entity.clone(),
             std::sync::Arc::clone(&stop),
         );
         std::thread::spawn(move || {
             let client = Client::new(&base);
             let mut writes = Writes::default();
-            let mut n = 1000;
+            let mut n = first;
             while !stop.load(std::sync::atomic::Ordering::Acquire) {
                 n += 1;
-                work(&client, &token, &route, &entity, &mut writes, n);
+                work(&client, &token, &entity.route, &entity, &mut writes, n);
             }
             writes
         })
     };
-    let reader = client_loop(mover.clone(), |client, token, route, _, writes, _| {
+    let reader = client_loop(mover, |client, token, route, _, writes, _| {
         writes.answer(client.get(route, Some(token)), 200, |_, _| {});
     });
     fn churn(
@@ -1424,10 +1412,10 @@ fn silo_tenants_move_between_servers_while_served() {
             });
         }
     }
-    let mover_writer = client_loop(mover.clone(), churn);
-    let other_writer = client_loop(other.clone(), churn);
+    let mover_writer = client_loop(mover, churn);
+    let other_writer = client_loop(other, churn);
     std::thread::sleep(Duration::from_millis(300));
-    let moved = app.run(&["tenants", "move", "mover", "--server", "second"]);
+    let moved = app.run(command);
     std::thread::sleep(Duration::from_millis(300));
     stop.store(true, std::sync::atomic::Ordering::Release);
     let (reads, mover_writes, other_writes) = (
@@ -1435,7 +1423,6 @@ fn silo_tenants_move_between_servers_while_served() {
         mover_writer.join().expect("mover's writer"),
         other_writer.join().expect("other's writer"),
     );
-    assert!(moved.contains("moved mover from main to second"), "{moved}");
     let caught_up: u32 = moved
         .split(" caught up")
         .next()
@@ -1463,8 +1450,9 @@ fn silo_tenants_move_between_servers_while_served() {
         "the mover's writes succeed or get 503: {:?}",
         mover_writes.failed
     );
+    let client = Client::new(base);
     for (id, body) in &mover_writes.kept {
-        let (status, stored) = client.get(&format!("{}/{id}", entity.route), Some(&mover));
+        let (status, stored) = client.get(&format!("{}/{id}", entity.route), Some(mover));
         assert_eq!(
             (status, &stored),
             (200, body),
@@ -1472,9 +1460,55 @@ fn silo_tenants_move_between_servers_while_served() {
         );
     }
     for id in &mover_writes.gone {
-        let (status, _) = client.get(&format!("{}/{id}", entity.route), Some(&mover));
+        let (status, _) = client.get(&format!("{}/{id}", entity.route), Some(mover));
         assert_eq!(status, 404, "each delete told it succeeded holds");
     }
+    (moved, (reads, mover_writes, other_writes))
+}
+
+/// `tenants move` takes a silo tenant's database to another server while it
+/// is served: a client reading it in a loop never fails, another tenant
+/// writing in a loop never fails, every write the moving tenant was told
+/// succeeded is there afterwards, and its records are the same through the
+/// API. Stopped after each recorded step, as a crash would, and run again,
+/// the move finishes, with the tenant's database on exactly one server.
+#[test]
+fn silo_tenants_move_between_servers_while_served() {
+    let silo = TwoServers::set_up("move", "tracker.yaml");
+    let TwoServers {
+        main,
+        second,
+        model,
+        app,
+        database,
+        ..
+    } = &silo;
+    // Rows are compared by their text, which each server writes in its own
+    // time zone unless the move says otherwise.
+    let mut settings = second.connect("postgres");
+    for statement in [
+        "ALTER SYSTEM SET timezone = 'Pacific/Auckland'",
+        "SELECT pg_reload_conf()",
+    ] {
+        settings
+            .batch_execute(statement)
+            .expect("another time zone");
+    }
+    let entity = creatable_alone(model).clone();
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let (mover, other) = mover_and_other(app, &client, &entity, &["--server", "main"]);
+    let has_database = |server: &Server, slug: &str| silo.has_database(server, slug);
+
+    let (moved, (_, mover_writes, other_writes)) = move_under_load(
+        app,
+        &running.base,
+        &entity,
+        (&mover, &other),
+        1000,
+        &["tenants", "move", "mover", "--server", "second"],
+    );
+    assert!(moved.contains("moved mover from main to second"), "{moved}");
     assert!(has_database(second, "mover") && !has_database(main, "mover"));
     let rows = |server: &Server, slug: &str| -> i64 {
         server
@@ -1500,47 +1534,8 @@ fn silo_tenants_move_between_servers_while_served() {
     let mut on = "second";
     for step in ["recorded", "copied", "frozen", "switched"] {
         let to = if on == "main" { "second" } else { "main" };
-        let before = listed(&client, &mover, &entity);
-        let stopped = app.run_fails(
-            &[
-                "tenants",
-                "move",
-                "mover",
-                "--server",
-                to,
-                "--stop-after",
-                step,
-            ],
-            &[],
-        );
-        assert!(stopped.contains("stopped after"), "{step}: {stopped}");
-        if step == "copied" {
-            let refused = app.run_fails(&["tenants", "delete", "mover"], &[]);
-            assert!(refused.contains("was interrupted"), "{refused}");
-            let (ok, report) = app.run_status(&["migrate"]);
-            assert!(!ok && report.contains("being moved"), "{report}");
-        }
-        // Reads go on whatever the step; after `frozen` and before the
-        // switch, writes are refused rather than lost.
-        assert_eq!(listed(&client, &mover, &entity), before, "{step}");
-        if step == "frozen" {
-            let (status, body) = client.post(
-                &entity.route,
-                Some(&mover),
-                record(&entity, 5000, &BTreeMap::new()),
-            );
-            assert_eq!(status, 503, "{step}: {body}");
-        }
-        let resumed = app.run(&["tenants", "move", "mover", "--server", to]);
-        let verb = if step == "switched" {
-            "finished"
-        } else {
-            "undid"
-        };
-        assert!(
-            resumed.contains(&format!("{verb} the interrupted move")),
-            "{step}: {resumed}"
-        );
+        let moving = ["tenants", "move", "mover", "--server", to];
+        stop_and_run_again(app, (&client, &mover, &entity), &moving, step, &["migrate"]);
         on = to;
         let (here, there) = if on == "main" {
             (&main, &second)
@@ -1551,39 +1546,230 @@ fn silo_tenants_move_between_servers_while_served() {
             has_database(here, "mover") && !has_database(there, "mover"),
             "{step}: the database is on {on} only"
         );
-        let now = listed(&client, &mover, &entity);
-        assert_eq!(now, before, "{step}: the same records");
         assert_eq!(
             rows(here, "mover"),
             count(&mover_writes),
             "{step}: every record"
         );
+    }
+    let to = if on == "main" { "second" } else { "main" };
+    busy_while_another_move_runs(
+        app,
+        main,
+        database,
+        &["tenants", "move", "mover", "--server", to],
+    );
+    let refused = app.run_fails(&["tenants", "move", "mover", "--server", on], &[]);
+    assert!(refused.contains("already"), "{refused}");
+}
+
+/// `tenants move --to dedicated` takes a pool tenant's records from the
+/// shared tables to a database of its own on another server while it is
+/// served, and `--to shared` brings them back: a client reading it in a
+/// loop never fails, another tenant writing to the same shared tables
+/// never waits or fails, every write the moving tenant was told succeeded
+/// is there afterwards, in one place only. Stopped after each recorded step,
+/// as a crash would, and run again, the move finishes or is undone, with the
+/// records in exactly one place.
+#[test]
+fn pool_tenants_move_to_a_database_of_their_own_and_back() {
+    let pool = TwoServers::set_up("pmove", "crm.yaml");
+    let TwoServers {
+        main,
+        second,
+        model,
+        app,
+        database,
+        ..
+    } = &pool;
+    let entity = creatable_alone(model).clone();
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let (mover, other) = mover_and_other(app, &client, &entity, &[]);
+    let own_database = format!("{database}_mover");
+    // The mover's rows in the shared tables, and in its own database on
+    // `second`, if it has one.
+    let rows = |slug: &str| -> (i64, Option<i64>) {
+        let shared = main
+            .connect(database)
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {} WHERE tenant_id = (SELECT id FROM {} WHERE slug = $1)",
+                    entity.table.name, model.database.tenants_table
+                ),
+                &[&slug],
+            )
+            .expect("count the shared rows")
+            .get(0);
+        let own = pool.has_database(second, slug).then(|| {
+            second
+                .connect(&own_database)
+                .query_one(&format!("SELECT count(*) FROM {}", entity.table.name), &[])
+                .expect("count the own rows")
+                .get(0)
+        });
+        (shared, own)
+    };
+    let count = |writes: &Writes| 40 + i64::try_from(writes.kept.len()).expect("a count");
+
+    let (moved, (_, mover_writes, other_writes)) = move_under_load(
+        app,
+        &running.base,
+        &entity,
+        (&mover, &other),
+        1000,
+        &[
+            "tenants",
+            "move",
+            "mover",
+            "--to",
+            "dedicated",
+            "--server",
+            "second",
+        ],
+    );
+    assert!(
+        moved.contains(&format!("moved mover from shared to second/{own_database}")),
+        "{moved}"
+    );
+    let mover_records = count(&mover_writes);
+    assert_eq!(rows("mover"), (0, Some(mover_records)));
+    assert_eq!(
+        rows("other"),
+        (count(&other_writes), None),
+        "the other tenant stays, with each of its records"
+    );
+    let listed_at = app.run(&["tenants", "list"]);
+    assert!(
+        listed_at.contains(&format!("\tsecond/{own_database}\t")),
+        "{listed_at}"
+    );
+
+    let (moved, (_, mover_writes, _)) = move_under_load(
+        app,
+        &running.base,
+        &entity,
+        (&mover, &other),
+        300_000,
+        &["tenants", "move", "mover", "--to", "shared"],
+    );
+    assert!(
+        moved.contains(&format!("moved mover from second/{own_database} to shared")),
+        "{moved}"
+    );
+    let records = mover_records + i64::try_from(mover_writes.kept.len()).expect("a count");
+    assert_eq!(rows("mover"), (records, None));
+
+    // Stopped after each step, then run again.
+    let mut dedicated = false;
+    for step in ["recorded", "copied", "frozen", "switched"] {
+        let moving: &[&str] = if dedicated {
+            &["tenants", "move", "mover", "--to", "shared"]
+        } else {
+            &[
+                "tenants",
+                "move",
+                "mover",
+                "--to",
+                "dedicated",
+                "--server",
+                "second",
+            ]
+        };
+        let migrate = ["migrate", "--tenant", "mover"];
+        stop_and_run_again(app, (&client, &mover, &entity), moving, step, &migrate);
+        dedicated = !dedicated;
+        let expected = if dedicated {
+            (0, Some(records))
+        } else {
+            (records, None)
+        };
+        assert_eq!(rows("mover"), expected, "{step}: in one place only");
+    }
+    busy_while_another_move_runs(
+        app,
+        main,
+        database,
+        &["tenants", "move", "mover", "--to", "shared"],
+    );
+    let refused = app.run_fails(&["tenants", "move", "mover", "--to", "shared"], &[]);
+    assert!(refused.contains("already"), "{refused}");
+}
+
+/// Runs the move `moving` of tenant `mover` (its owner's token `token`,
+/// served through `client`) stopped after `step`, as a crash would, then
+/// again. While it is stopped after the copy, `tenants delete` and
+/// `migrate` (with `migrate`'s arguments) refuse the tenant; reads go on
+/// at every step, and writes get 503 after `frozen`. Run again, it undoes
+/// the interrupted move and starts over, or finishes it, and then the
+/// tenant has the same records and takes writes.
+fn stop_and_run_again(
+    app: &App,
+    (client, token, entity): (&Client, &str, &Entity),
+    moving: &[&str],
+    step: &str,
+    migrate: &[&str],
+) {
+    let before = listed(client, token, entity);
+    let stopped = app.run_fails(&[moving, &["--stop-after", step]].concat(), &[]);
+    assert!(stopped.contains("stopped after"), "{step}: {stopped}");
+    if step == "copied" {
+        let refused = app.run_fails(&["tenants", "delete", "mover"], &[]);
+        assert!(refused.contains("was interrupted"), "{refused}");
+        let (ok, report) = app.run_status(migrate);
+        assert!(!ok && report.contains("being moved"), "{report}");
+    }
+    // Reads go on whatever the step; after `frozen` and before the switch,
+    // writes are refused rather than lost.
+    assert_eq!(listed(client, token, entity), before, "{step}");
+    if step == "frozen" {
         let (status, body) = client.post(
             &entity.route,
-            Some(&mover),
-            record(&entity, 6000, &BTreeMap::new()),
+            Some(token),
+            record(entity, 5000, &BTreeMap::new()),
         );
-        assert_eq!(status, 201, "{step}: writes again: {body}");
-        let (status, _) = client.delete(
-            &format!("{}/{}", entity.route, body["id"].as_str().expect("an id")),
-            Some(&mover),
-        );
-        assert_eq!(status, 204, "{step}");
+        assert_eq!(status, 503, "{step}: {body}");
     }
-    // While another move of the tenant holds its lock, neither a second move
-    // nor a delete goes ahead.
+    let resumed = app.run(moving);
+    let verb = if step == "switched" {
+        "finished"
+    } else {
+        "undid"
+    };
+    assert!(
+        resumed.contains(&format!("{verb} the interrupted move")),
+        "{step}: {resumed}"
+    );
+    assert_eq!(
+        listed(client, token, entity),
+        before,
+        "{step}: the same records"
+    );
+    let (status, body) = client.post(
+        &entity.route,
+        Some(token),
+        record(entity, 6000, &BTreeMap::new()),
+    );
+    assert_eq!(status, 201, "{step}: writes again: {body}");
+    let (status, _) = client.delete(
+        &format!("{}/{}", entity.route, body["id"].as_str().expect("an id")),
+        Some(token),
+    );
+    assert_eq!(status, 204, "{step}");
+}
+
+/// While another move of tenant `mover` holds its lock (in `database` on
+/// `main`), neither the move `moving` nor a delete of the tenant goes ahead.
+fn busy_while_another_move_runs(app: &App, main: &Server, database: &str, moving: &[&str]) {
     let mut elsewhere = main.connect(database);
     elsewhere
         .batch_execute("SELECT pg_advisory_lock(x'6d6f7665'::int, hashtext('mover'))")
         .expect("the move's lock");
-    let to = if on == "main" { "second" } else { "main" };
-    let busy = app.run_fails(&["tenants", "move", "mover", "--server", to], &[]);
+    let busy = app.run_fails(moving, &[]);
     assert!(busy.contains("another `tenants move`"), "{busy}");
     let busy = app.run_fails(&["tenants", "delete", "mover"], &[]);
     assert!(busy.contains("is running"), "{busy}");
     drop(elsewhere);
-    let refused = app.run_fails(&["tenants", "move", "mover", "--server", on], &[]);
-    assert!(refused.contains("already"), "{refused}");
 }
 
 /// Over HTTP, against the served app: refresh tokens rotate and a reused one
@@ -4095,7 +4281,7 @@ fn with_fresh_checksums(text: &str) -> String {
 /// row written: silent corruption on the way.
 #[test]
 fn silo_move_is_undone_when_writes_cannot_be_held_or_the_copy_differs() {
-    let silo = TwoServers::set_up("undo");
+    let silo = TwoServers::set_up("undo", "tracker.yaml");
     let TwoServers {
         main,
         second,

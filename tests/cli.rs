@@ -659,7 +659,8 @@ fn laid_out_files_come_from_the_cache_the_second_time() {
 }
 
 /// A project made before tenantgen started every project with migrations
-/// it now has (sessions, and later the read functions): `gen update`, with
+/// it now has (sessions, and later placements, moves and the read
+/// functions): `gen update`, with
 /// nothing changed in the spec, appends them under their own names, in
 /// order, after the project's last migration.
 #[test]
@@ -685,7 +686,8 @@ fn update_appends_a_migration_a_newer_tenantgen_starts_projects_with() {
     for missing in [
         "migrations/0003_sessions.sql",
         "migrations/0004_placement.sql",
-        "migrations/0009_read_functions.sql",
+        "migrations/0005_moves.sql",
+        "migrations/0010_read_functions.sql",
     ] {
         std::fs::remove_file(project.join(missing)).expect("remove");
         manifest["files"]
@@ -701,12 +703,16 @@ fn update_appends_a_migration_a_newer_tenantgen_starts_projects_with() {
 
     let appended = [
         (
-            "migrations/0009_sessions.sql",
+            "migrations/0010_sessions.sql",
             "CREATE TABLE control.sessions",
         ),
-        ("migrations/0010_placement.sql", "ADD COLUMN db_name text"),
+        ("migrations/0011_placement.sql", "ADD COLUMN db_name text"),
         (
-            "migrations/0011_read_functions.sql",
+            "migrations/0012_moves.sql",
+            "CREATE TABLE control.tenant_moves",
+        ),
+        (
+            "migrations/0013_read_functions.sql",
             "CREATE OR REPLACE FUNCTION companies_by_id(tenant uuid, record uuid)",
         ),
     ];
@@ -748,14 +754,14 @@ fn drift_check_lists_what_differs_from_the_spec() {
     append(&project.join("src/app.rs"), "// a hand edit\n");
     std::fs::remove_file(project.join("web/src/App.tsx")).expect("remove");
     append(
-        &project.join("migrations/0005_create_companies.sql"),
+        &project.join("migrations/0006_create_companies.sql"),
         "-- edited\n",
     );
     let (code, stdout, stderr) = drift(&project, &[]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "changed: migrations/0005_create_companies.sql\nchanged: src/app.rs\nmissing: web/src/App.tsx\n"
+        "changed: migrations/0006_create_companies.sql\nchanged: src/app.rs\nmissing: web/src/App.tsx\n"
     );
     assert!(stderr.contains("3 generated files differ"), "{stderr}");
     assert!(stderr.contains("a migration was edited"), "{stderr}");
@@ -765,10 +771,10 @@ fn drift_check_lists_what_differs_from_the_spec() {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "edited: src/app.rs (yours; `gen update` keeps it)\nchanged: migrations/0005_create_companies.sql\nmissing: web/src/App.tsx\n"
+        "edited: src/app.rs (yours; `gen update` keeps it)\nchanged: migrations/0006_create_companies.sql\nmissing: web/src/App.tsx\n"
     );
     replace_in(
-        &project.join("migrations/0005_create_companies.sql"),
+        &project.join("migrations/0006_create_companies.sql"),
         "-- edited\n",
         "",
     );
@@ -809,10 +815,10 @@ fn drift_check_lists_what_differs_from_the_spec() {
     // The database change it needs is a pending migration; the ones
     // written stay the standard.
     assert!(
-        stdout.contains("pending: migrations/0010_alter_companies.sql"),
+        stdout.contains("pending: migrations/0011_alter_companies.sql"),
         "{stdout}"
     );
-    assert!(!stdout.contains("0005"), "{stdout}");
+    assert!(!stdout.contains("0006"), "{stdout}");
     assert!(
         stderr.contains("`gen update` appends the migration"),
         "{stderr}"
@@ -874,7 +880,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
-        "create   migrations/0010_create_notes.sql (the migration this change appends)",
+        "create   migrations/0011_create_notes.sql (the migration this change appends)",
         "create   src/api/entities/note.rs",
         "update   src/api/entities.rs",
         "update   web/src/entities.ts",
@@ -888,7 +894,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
     let (code, stdout, stderr) = plan();
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
-        "create   migrations/0010_update_companies_notes.sql (the migration this change appends)",
+        "create   migrations/0011_update_companies_notes.sql (the migration this change appends)",
         "    ALTER TABLE companies ADD COLUMN website text;",
         "    CREATE TABLE notes (",
     ] {
@@ -923,13 +929,13 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
 
     // A migration edited by hand is a conflict.
     append(
-        &project.join("migrations/0005_create_companies.sql"),
+        &project.join("migrations/0006_create_companies.sql"),
         "-- mine\n",
     );
     let (code, stdout, stderr) = outcome(&project, &["plan", "--allow-destructive"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
-        stdout.contains("conflict migrations/0005_create_companies.sql: this migration was edited after it was generated"),
+        stdout.contains("conflict migrations/0006_create_companies.sql: this migration was edited after it was generated"),
         "{stdout}"
     );
     assert!(stderr.contains("1 file can't be regenerated"), "{stderr}");
@@ -941,7 +947,7 @@ fn plan_reads_the_recorded_state_and_writes_nothing() {
         )
     );
     replace_in(
-        &project.join("migrations/0005_create_companies.sql"),
+        &project.join("migrations/0006_create_companies.sql"),
         "-- mine\n",
         "",
     );
@@ -1022,7 +1028,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("created  migrations/0010_create_notes.sql"),
+        stdout.contains("created  migrations/0011_create_notes.sql"),
         "{stdout}"
     );
     assert!(
@@ -1122,7 +1128,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         ),
         "{stderr}"
     );
-    let migration = project.join("migrations/0010_create_notes.sql");
+    let migration = project.join("migrations/0011_create_notes.sql");
     append(&migration, "-- mine\n");
     let (code, stdout, stderr) = outcome(&project, &["update", "--allow-destructive"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
@@ -1147,7 +1153,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
         "{stdout}"
     );
     assert!(
-        std::fs::read_to_string(project.join("migrations/0011_alter_companies.sql"))
+        std::fs::read_to_string(project.join("migrations/0012_alter_companies.sql"))
             .expect("the appended migration")
             .contains("ALTER TABLE companies DROP COLUMN founded;"),
     );
@@ -1167,7 +1173,7 @@ fn update_rewrites_merges_and_never_loses_an_edit() {
     let (code, stdout, stderr) = outcome(&project, &["new", "spec.yaml", "-o", ".", "--force"]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(
-        stderr.contains("migrations/0010_create_notes.sql") && stderr.contains("use `gen update`"),
+        stderr.contains("migrations/0011_create_notes.sql") && stderr.contains("use `gen update`"),
         "{stderr}"
     );
     assert_eq!(snapshot(&project), before);

@@ -386,6 +386,9 @@ pub struct Model {
     /// Whether any entity is shared by every tenant, its records written
     /// by the operator.
     pub has_global_entities: bool,
+    /// Whether a client can make a record of any entity through the API
+    /// (see [`Entity::api_creatable`]).
+    pub has_creatable_entities: bool,
     /// Whether any table has read functions (pool and silo tenant tables).
     pub has_read_functions: bool,
     /// The display name.
@@ -477,8 +480,15 @@ pub struct Database {
     /// Silo: the function that picks the server a new tenant's database
     /// goes to, the one of the candidates holding the fewest tenants.
     pub least_loaded_server: String,
-    /// Silo: the moves of tenants' databases between servers under way.
+    /// Silo and pool: the moves of tenants' records between databases
+    /// under way.
     pub tenant_moves_table: String,
+    /// Pool: the trigger function that holds, then refuses, a moving
+    /// tenant's writes to the shared tables.
+    pub hold_moving_writes: String,
+    /// Pool: the first key of the advisory lock a tenant's writes take
+    /// shared, and a move of it exclusively ("hold").
+    pub move_hold_lock: i32,
     /// Silo: the pattern every server name matches, in the catalog and in
     /// TENANT_SERVERS.
     pub server_name_pattern: String,
@@ -538,6 +548,8 @@ impl Database {
             tenant_by_slug: control("tenant_by_slug"),
             least_loaded_server: control("least_loaded_server"),
             tenant_moves_table: control("tenant_moves"),
+            hold_moving_writes: control("hold_moving_writes"),
+            move_hold_lock: 0x686f_6c64,
             server_name_pattern: "^[a-z][a-z0-9-]{0,30}$".to_owned(),
             tenant_migrations_table: control("tenant_migrations"),
             migrate_tenant: control("migrate_tenant"),

@@ -131,6 +131,7 @@ impl Checker {
                 .any(|field| field.rust_enum.is_some()),
             has_tenant_entities: entities.iter().any(|entity| entity.tenant_scoped),
             has_global_entities: entities.iter().any(|entity| !entity.tenant_scoped),
+            has_creatable_entities: entities.iter().any(|entity| entity.api_creatable),
             has_read_functions: entities
                 .iter()
                 .any(|entity| entity.table.read_by_id.is_some()),
