@@ -1092,7 +1092,7 @@ struct TwoServers {
     app: App,
     /// The control database; tenant databases are named after it.
     database: String,
-    _scratch: tempfile::TempDir,
+    scratch: tempfile::TempDir,
 }
 
 impl TwoServers {
@@ -1123,8 +1123,13 @@ impl TwoServers {
             model,
             app,
             database,
-            _scratch: scratch,
+            scratch,
         }
+    }
+
+    /// The generated project's folder.
+    fn project(&self) -> PathBuf {
+        self.scratch.path().join("project")
     }
 
     /// Whether `server` holds tenant `slug`'s database.
@@ -1570,7 +1575,9 @@ fn silo_tenants_move_between_servers_while_served() {
 /// never waits or fails, every write the moving tenant was told succeeded
 /// is there afterwards, in one place only. Stopped after each recorded step,
 /// as a crash would, and run again, the move finishes or is undone, with the
-/// records in exactly one place.
+/// records in exactly one place. A migration added afterwards reaches the
+/// shared tables and the moved tenant's database, and the way back carries
+/// its column.
 #[test]
 fn pool_tenants_move_to_a_database_of_their_own_and_back() {
     let pool = TwoServers::set_up("pmove", "crm.yaml");
@@ -1645,23 +1652,8 @@ fn pool_tenants_move_to_a_database_of_their_own_and_back() {
         "{listed_at}"
     );
 
-    let (moved, (_, mover_writes, _)) = move_under_load(
-        app,
-        &running.base,
-        &entity,
-        (&mover, &other),
-        300_000,
-        &["tenants", "move", "mover", "--to", "shared"],
-    );
-    assert!(
-        moved.contains(&format!("moved mover from second/{own_database} to shared")),
-        "{moved}"
-    );
-    let records = mover_records + i64::try_from(mover_writes.kept.len()).expect("a count");
-    assert_eq!(rows("mover"), (records, None));
-
     // Stopped after each step, then run again.
-    let mut dedicated = false;
+    let mut dedicated = true;
     for step in ["recorded", "copied", "frozen", "switched"] {
         let moving: &[&str] = if dedicated {
             &["tenants", "move", "mover", "--to", "shared"]
@@ -1680,9 +1672,9 @@ fn pool_tenants_move_to_a_database_of_their_own_and_back() {
         stop_and_run_again(app, (&client, &mover, &entity), moving, step, &migrate);
         dedicated = !dedicated;
         let expected = if dedicated {
-            (0, Some(records))
+            (0, Some(mover_records))
         } else {
-            (records, None)
+            (mover_records, None)
         };
         assert_eq!(rows("mover"), expected, "{step}: in one place only");
     }
@@ -1691,6 +1683,60 @@ fn pool_tenants_move_to_a_database_of_their_own_and_back() {
         main,
         database,
         &["tenants", "move", "mover", "--to", "shared"],
+    );
+
+    // A new migration reaches the shared tables and the moved tenant's
+    // database alike, and the way back carries its column.
+    let project = pool.project();
+    let next = std::fs::read_dir(project.join("migrations"))
+        .expect("migrations")
+        .count()
+        + 1;
+    std::fs::write(
+        project.join(format!("migrations/{next:04}_add_loyalty.sql")),
+        format!(
+            "ALTER TABLE {} ADD COLUMN loyalty integer;\n",
+            entity.table.name
+        ),
+    )
+    .expect("write a migration");
+    cargo(&project, &["build", "--quiet", "--locked"]);
+    app.run(&["migrate"]);
+    let loyalty = format!("UPDATE {} SET loyalty = 7", entity.table.name);
+    for (server, name) in [(main, database.as_str()), (second, own_database.as_str())] {
+        server
+            .connect(name)
+            .batch_execute(&loyalty)
+            .unwrap_or_else(|err| panic!("{name} has the new column: {err}"));
+    }
+    let (moved, (_, mover_writes, _)) = move_under_load(
+        app,
+        &running.base,
+        &entity,
+        (&mover, &other),
+        300_000,
+        &["tenants", "move", "mover", "--to", "shared"],
+    );
+    assert!(
+        moved.contains(&format!("moved mover from second/{own_database} to shared")),
+        "{moved}"
+    );
+    let records = mover_records + i64::try_from(mover_writes.kept.len()).expect("a count");
+    assert_eq!(rows("mover"), (records, None));
+    let carried: i64 = main
+        .connect(database)
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM {} WHERE loyalty = 7 AND tenant_id = (SELECT id FROM {} WHERE slug = 'mover')",
+                entity.table.name, model.database.tenants_table
+            ),
+            &[],
+        )
+        .expect("count the carried column")
+        .get(0);
+    assert_eq!(
+        carried, mover_records,
+        "the new column came back with the rows"
     );
     let refused = app.run_fails(&["tenants", "move", "mover", "--to", "shared"], &[]);
     assert!(refused.contains("already"), "{refused}");

@@ -120,9 +120,16 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
     );
     smoke(
         "python3",
-        &["scripts/bench-move.py", "60", "1"],
-        &["| writes paused ms |"],
+        &["scripts/bench-gate.py", "1", "1"],
+        &["| with the gate tps |"],
     );
+    for mode in ["silo", "pool"] {
+        smoke(
+            "python3",
+            &["scripts/bench-move.py", "60", "1", mode],
+            &["| writes paused ms |"],
+        );
+    }
     smoke(
         "python3",
         &["scripts/bench-dev.py", "--warm-only"],
