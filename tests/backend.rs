@@ -1097,12 +1097,25 @@ struct TwoServers {
 
 impl TwoServers {
     /// The example `example` (under `examples/`) generated, built, set up
-    /// and migrated, under names made from `name`.
+    /// and migrated, under names made from `name`. Its app is renamed after
+    /// `name` too: generated projects share one target folder, where a
+    /// binary is named after its app, and these tests rebuild theirs.
     fn set_up(name: &str, example: &str) -> Self {
         let (main, second) = (Server::start(), Server::start());
         let scratch = tempfile::tempdir().expect("temporary folder");
         let project = scratch.path().join("project");
-        let model = generate(&repo().join("examples").join(example), &project);
+        let source = std::fs::read_to_string(repo().join("examples").join(example))
+            .expect("read the example");
+        let spec = scratch.path().join(example);
+        let renamed: Vec<String> = source
+            .lines()
+            .map(|line| match line.strip_prefix("app: ") {
+                Some(app) => format!("app: {app}_{name}"),
+                None => line.to_owned(),
+            })
+            .collect();
+        std::fs::write(&spec, renamed.join("\n")).expect("write the spec");
+        let model = generate(&spec, &project);
         cargo(&project, &["build", "--quiet", "--locked"]);
         let database = format!("gen_{name}_{}", model.app);
         let user = format!("{}_{name}", model.app);

@@ -486,9 +486,10 @@ pub struct Database {
     /// Pool: the trigger function that holds, then refuses, a moving
     /// tenant's writes to the shared tables.
     pub hold_moving_writes: String,
-    /// Pool: the first key of the advisory lock a tenant's writes take
-    /// shared, and a move of it exclusively ("hold").
-    pub move_hold_lock: i32,
+    /// Pool: the seed of the 64-bit hash of a tenant's id that keys the
+    /// advisory lock its writes take shared, and a move of it exclusively
+    /// ("hold").
+    pub move_hold_seed: i64,
     /// Silo: the pattern every server name matches, in the catalog and in
     /// TENANT_SERVERS.
     pub server_name_pattern: String,
@@ -549,7 +550,7 @@ impl Database {
             least_loaded_server: control("least_loaded_server"),
             tenant_moves_table: control("tenant_moves"),
             hold_moving_writes: control("hold_moving_writes"),
-            move_hold_lock: 0x686f_6c64,
+            move_hold_seed: 0x686f_6c64,
             server_name_pattern: "^[a-z][a-z0-9-]{0,30}$".to_owned(),
             tenant_migrations_table: control("tenant_migrations"),
             migrate_tenant: control("migrate_tenant"),
