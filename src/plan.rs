@@ -239,17 +239,16 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
     ];
     // Tenant databases may live on other servers, where the roles don't exist
     // yet; those servers got names after the catalog first recorded addresses.
-    // A pool tenant may have a database of its own, which came later still.
+    // A pool tenant may have a database of its own, which came later still,
+    // and so may a bridge tenant's schema, on another server.
     match model.isolation {
         Isolation::Pool => {
-            migrations.push((
-                first,
-                "placement",
-                "migrations/control/pool_placement.sql.j2",
-            ));
+            migrations.push((first, "placement", "migrations/control/dedicated.sql.j2"));
             migrations.push((first, "moves", "migrations/control/pool_moves.sql.j2"));
         }
-        Isolation::Bridge => {}
+        Isolation::Bridge => {
+            migrations.push((first, "placement", "migrations/control/dedicated.sql.j2"));
+        }
         Isolation::Silo => {
             migrations.push((MigrationSet::Tenant, "roles", "migrations/roles.sql.j2"));
             migrations.push((first, "placement", "migrations/control/placement.sql.j2"));
@@ -327,12 +326,6 @@ const BY_MODE: &[ModeTemplates] = &[
         pool: "src/api/records.rs.j2",
         bridge: "src/api/records.rs.j2",
         silo: "src/api/records/silo.rs.j2",
-    },
-    ModeTemplates {
-        path: "src/config.rs",
-        pool: "src/config/servers.rs.j2",
-        bridge: "src/config.rs.j2",
-        silo: "src/config/servers.rs.j2",
     },
     ModeTemplates {
         path: "src/db.rs",
@@ -601,6 +594,7 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         "src/app.rs",
         "src/auth.rs",
         "src/client_address.rs",
+        "src/config.rs",
         "src/fair_share.rs",
         "src/frontend.rs",
         "src/lib.rs",
@@ -667,20 +661,18 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
             FileContext::Archive { tables },
         ));
     }
-    // Silo tenants, and pool tenants with a database of their own, live on
-    // named servers.
-    if model.isolation != Isolation::Bridge {
-        files.push(template(
-            "src/servers.rs",
-            "src/servers.rs.j2",
-            FileContext::Project {},
-        ));
-        files.push(template(
-            "src/tenant_databases.rs",
-            "src/tenant_databases.rs.j2",
-            FileContext::Project {},
-        ));
-    }
+    // Silo tenants, pool tenants with a database of their own, and bridge
+    // tenants on another server live on named servers.
+    files.push(template(
+        "src/servers.rs",
+        "src/servers.rs.j2",
+        FileContext::Project {},
+    ));
+    files.push(template(
+        "src/tenant_databases.rs",
+        "src/tenant_databases.rs.j2",
+        FileContext::Project {},
+    ));
     let moves = match model.isolation {
         Isolation::Pool => Some("src/tenant_moves/pool.rs.j2"),
         Isolation::Bridge => None,

@@ -45,7 +45,6 @@ pub const LAID_OUT: &[&str] = &[
     "src/app.rs.j2",
     "src/client_address.rs.j2",
     "src/config.rs.j2",
-    "src/config/servers.rs.j2",
     "src/db.rs.j2",
     "src/db/bridge.rs.j2",
     "src/dev.rs.j2",

@@ -786,7 +786,8 @@ fn a_browser_run_is_repeated_only_when_no_page_ever_opened() {
 /// reported, the rest are migrated, the exit status says so, the stale
 /// tenant gets 503 meanwhile, and a re-run after the repair finishes it
 /// without touching the others. A schema or database dropped behind its
-/// back is reported the same way.
+/// back is reported the same way. In bridge, one tenant's schema is in a
+/// database of its own, as on another server, which `migrate` reaches too.
 #[test]
 fn bridge_migrate_carries_on_past_a_failing_tenant() {
     migrate_carries_on_past_a_failing_tenant("helpdesk.yaml");
@@ -814,7 +815,21 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     let model = generate(&spec, &project);
     cargo(&project, &["build", "--quiet", "--locked"]);
     let database = format!("gen_fault_{}", model.app);
-    let app = App::new(&server, &model, &database, &format!("{}_fault", model.app));
+    let user = format!("{}_fault", model.app);
+    let mut app = App::new(&server, &model, &database, &user);
+    let bridge = model.isolation == Isolation::Bridge;
+    if bridge {
+        // A second name for this same server: through it, t3's schema gets a
+        // database of its own, as on another server.
+        app.env.push((
+            "TENANT_SERVERS",
+            format!("local={}", server.url(&user, "app-password", "postgres")),
+        ));
+        app.env.push((
+            "TENANT_SERVER_ADMIN_URLS",
+            format!("local={}", server.admin_url("postgres")),
+        ));
+    }
     app.run(&["db", "setup"]);
     app.run(&["migrate"]);
     let pool = model.isolation == Isolation::Pool;
@@ -835,6 +850,9 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
         if pool && *slug != "shared" {
             args.push("--dedicated");
         }
+        if bridge && *slug == "t3" {
+            args.extend(["--server", "local"]);
+        }
         app.run(&args);
     }
     let tenant_dir = project.join(if pool {
@@ -849,6 +867,7 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
     let (before, after) = (format!(" {current} "), format!(" {next} "));
     // Where each tenant's tables are, and how to reach them as the superuser.
     let place = |slug: &str| match model.isolation {
+        Isolation::Bridge if slug == "t3" => (format!("{database}_{slug}"), format!("t_{slug}.")),
         Isolation::Bridge => (database.clone(), format!("t_{slug}.")),
         _ => (format!("{database}_{slug}"), String::new()),
     };
@@ -950,6 +969,11 @@ fn migrate_carries_on_past_a_failing_tenant(example: &str) {
         );
     }
     assert!(report.contains("1 failed"), "{report}");
+    let (t3_database, t3_prefix) = place("t3");
+    server
+        .connect(&t3_database)
+        .batch_execute(&format!("SELECT loyalty FROM {t3_prefix}{table} LIMIT 0"))
+        .expect("t3's schema has the new column, wherever it is");
 
     // Meanwhile t2 is refused, and the others are served.
     let running = app.serve(free_port());
@@ -1158,6 +1182,13 @@ impl TwoServers {
     }
 }
 
+/// The line of `tenants list` output `list` about tenant `slug`.
+fn listed_line<'a>(list: &'a str, slug: &str) -> &'a str {
+    list.lines()
+        .find(|line| line.split('\t').next() == Some(slug))
+        .unwrap_or_else(|| panic!("no line for {slug} in:\n{list}"))
+}
+
 /// The login of the first user each test makes for tenant `slug`.
 fn owner(slug: &str) -> String {
     format!("owner@{slug}.example")
@@ -1239,13 +1270,7 @@ fn silo_tenants_spread_over_named_servers() {
     }
     assert!(!has_database(main, "d") && !has_database(second, "d"));
     let listed = app.run(&["tenants", "list"]);
-    let line = |slug: &str| -> String {
-        listed
-            .lines()
-            .find(|line| line.split('\t').next() == Some(slug))
-            .unwrap_or_else(|| panic!("no line for {slug} in:\n{listed}"))
-            .to_owned()
-    };
+    let line = |slug: &str| listed_line(&listed, slug);
     assert!(
         line("a").contains(&format!("\tmain/{database}_a\t")),
         "{listed}"
@@ -1321,6 +1346,133 @@ fn silo_tenants_spread_over_named_servers() {
     assert!(
         !has_database(second, "c"),
         "deleting c drops its database there"
+    );
+}
+
+/// A bridge tenant's schema on another server: `tenants create --server`
+/// gives it a database of its own there, requests reach its schema there
+/// and no other, `tenants list` says where it is and how big, `migrate`
+/// reaches it, and `tenants delete --export` keeps its records and drops
+/// that database, from where `tenants import` brings it into the control
+/// database.
+#[test]
+fn bridge_tenants_live_on_another_server() {
+    let bridge = TwoServers::set_up("bridged", "helpdesk.yaml");
+    let TwoServers {
+        main,
+        second,
+        model,
+        app,
+        database,
+        ..
+    } = &bridge;
+    for (slug, server) in [("a", "main"), ("b", "second")] {
+        let email = owner(slug);
+        app.run(&[
+            "tenants",
+            "create",
+            slug,
+            "--owner-email",
+            &email,
+            "--owner-password",
+            "password-1",
+            "--server",
+            server,
+        ]);
+    }
+    let has_schema = |server: &Server, database: &str, schema: &str| -> bool {
+        server
+            .connect(database)
+            .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
+            .expect("pg_namespace")
+            .is_some()
+    };
+    let own_database = format!("{database}_b");
+    assert!(has_schema(main, database, "t_a") && !bridge.has_database(main, "a"));
+    assert!(
+        bridge.has_database(second, "b") && has_schema(second, &own_database, "t_b"),
+        "b's schema is in its database on the second server"
+    );
+    assert!(!has_schema(main, database, "t_b") && !bridge.has_database(main, "b"));
+    let list = app.run(&["tenants", "list"]);
+    let line = |slug: &str| listed_line(&list, slug);
+    assert!(line("a").contains("\tcontrol\tt_a\t"), "{list}");
+    assert!(
+        line("b").contains(&format!("\tsecond/{own_database}\tt_b\t")),
+        "{list}"
+    );
+    assert!(
+        list.lines().all(|line| line.contains(" MB\t")),
+        "every size is known:\n{list}"
+    );
+
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let entity = creatable_alone(model);
+    let stored_on = |server: &Server, database: &str, schema: &str| -> i64 {
+        server
+            .connect(database)
+            .query_one(
+                &format!("SELECT count(*) FROM {schema}.{}", entity.table.name),
+                &[],
+            )
+            .expect("the schema's rows")
+            .get(0)
+    };
+    let mut tokens = BTreeMap::new();
+    for slug in ["a", "b"] {
+        let token = log_in_owner(&client, slug);
+        let (status, body) = client.post(
+            &entity.route,
+            Some(&token),
+            record(entity, 1, &BTreeMap::new()),
+        );
+        assert_eq!(status, 201, "{slug}: {body}");
+        tokens.insert(slug, token);
+    }
+    assert_eq!(stored_on(main, database, "t_a"), 1);
+    assert_eq!(
+        stored_on(second, &own_database, "t_b"),
+        1,
+        "b's record is in its schema on the second server"
+    );
+    let b_records = listed(&client, &tokens["b"], entity);
+    assert_eq!(b_records.len(), 1, "b reads its own record back");
+    assert_eq!(
+        listed(&client, &tokens["a"], entity).len(),
+        1,
+        "a reads its own only"
+    );
+    drop(running);
+
+    let report = app.run(&["migrate"]);
+    assert!(
+        report.contains(&format!(
+            "2 {}: 0 migrated, 2 up to date, 0 failed",
+            model.tenant.plural
+        )),
+        "{report}"
+    );
+
+    let archive = bridge.scratch.path().join("b.tenant");
+    let archive = archive.to_str().expect("a UTF-8 path");
+    app.run(&["tenants", "delete", "b", "--export", archive]);
+    assert!(
+        !bridge.has_database(second, "b"),
+        "deleting b drops its database there"
+    );
+    app.run(&["tenants", "import", archive]);
+    assert!(
+        has_schema(main, database, "t_b"),
+        "the import lands in the control database"
+    );
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let token = log_in_owner(&client, "b");
+    assert_eq!(
+        listed(&client, &token, entity),
+        b_records,
+        "b's record came back with the import"
     );
 }
 
@@ -4021,11 +4173,7 @@ fn tenants_travel_between_isolation_modes_by_archive() {
     );
     // Each mode's listing says where a tenant lives and how big it is.
     let line = |app: &App, slug: &str| -> Vec<String> {
-        let listed = app.run(&["tenants", "list"]);
-        listed
-            .lines()
-            .find(|line| line.split('\t').next() == Some(slug))
-            .unwrap_or_else(|| panic!("no line for {slug} in:\n{listed}"))
+        listed_line(&app.run(&["tenants", "list"]), slug)
             .split('\t')
             .map(str::to_owned)
             .collect()
