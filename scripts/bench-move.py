@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""`tenants move` of one tenant under load, in silo or pool mode.
+"""`tenants move` of one tenant under load, in silo, pool or bridge mode.
 
 It starts two throwaway PostgreSQL 15 clusters, generates the example of
-the mode (silo: examples/tracker.yaml, pool: examples/crm.yaml) into
+the mode (silo: examples/tracker.yaml, pool: examples/crm.yaml, bridge:
+examples/helpdesk.yaml) into
 target/bench-move-MODE, builds it in release mode, names the second
 cluster in TENANT_SERVERS, and for each size seeds two tenants of about
 that many records (over the example's tenant entities). Then, RUNS times,
@@ -17,9 +18,11 @@ other tenant's database is on the other server. Pool: both tenants start in
 the shared tables, and the first goes to a database of its own on `second`
 and back (`--to dedicated --server second`, `--to shared`); the other
 tenant's rows stay in the shared tables the move copies from and deletes
-from.
+from. Bridge: both tenants' schemas start in the control database, and the
+first goes to a database of its own on `second` and back; the other
+tenant's schema stays in the control database.
 
-Usage: python3 scripts/bench-move.py [sizes, default 10000,100000] [runs, default 3] [silo|pool, default silo]
+Usage: python3 scripts/bench-move.py [sizes, default 10000,100000] [runs, default 3] [silo|pool|bridge, default silo]
 Needs: PostgreSQL server binaries, wrk (apt-get install wrk), cargo, rustfmt.
 """
 import pathlib
@@ -40,6 +43,7 @@ MODE = sys.argv[3] if len(sys.argv) > 3 else "silo"
 EXAMPLES = {
     "silo": ("tracker.yaml", "tracker", 6, "/api/projects", [["--server", "second"], ["--server", "main"]]),
     "pool": ("crm.yaml", "acme_crm", 3, "/api/companies", [["--to", "dedicated", "--server", "second"], ["--to", "shared"]]),
+    "bridge": ("helpdesk.yaml", "acme_helpdesk", 6, "/api/customers", [["--server", "second"], ["--server", "main"]]),
 }
 EXAMPLE, APP, TENANT_ENTITIES, ROUTE, DIRECTIONS = EXAMPLES[MODE]
 BEFORE_SECONDS = 3
@@ -67,7 +71,7 @@ def main() -> None:
             env = project.seeded_database(main_cluster, APP, database, 2, max(1, size // TENANT_ENTITIES))
             listed = [line.split("\t") for line in output(project.binary, ["tenants", "list"], env).splitlines()]
             place = {fields[0]: fields[3].split("/")[0] for fields in listed}
-            mover = next(slug for slug, server in place.items() if server in ("main", "shared"))
+            mover = next(slug for slug, server in place.items() if server in ("main", "shared", "control"))
             other = next(slug for slug in place if slug != mover)
             email = subprocess.run(
                 main_cluster.psql(database) + ["-At", "-c", f"SELECT u.email FROM control.users u JOIN control.tenants t ON t.id = u.tenant_id WHERE t.slug = '{other}' ORDER BY u.email LIMIT 1"],

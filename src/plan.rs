@@ -248,6 +248,7 @@ fn foundation(model: &Model) -> Vec<(MigrationSet, &'static str, &'static str)> 
         }
         Isolation::Bridge => {
             migrations.push((first, "placement", "migrations/control/dedicated.sql.j2"));
+            migrations.push((first, "moves", "migrations/control/bridge_moves.sql.j2"));
         }
         Isolation::Silo => {
             migrations.push((MigrationSet::Tenant, "roles", "migrations/roles.sql.j2"));
@@ -674,17 +675,15 @@ fn backend(model: &Model) -> Vec<PlannedFile> {
         FileContext::Project {},
     ));
     let moves = match model.isolation {
-        Isolation::Pool => Some("src/tenant_moves/pool.rs.j2"),
-        Isolation::Bridge => None,
-        Isolation::Silo => Some("src/tenant_moves/silo.rs.j2"),
+        Isolation::Pool => "src/tenant_moves/pool.rs.j2",
+        Isolation::Bridge => "src/tenant_moves/bridge.rs.j2",
+        Isolation::Silo => "src/tenant_moves/silo.rs.j2",
     };
-    if let Some(moves) = moves {
-        files.push(template(
-            "src/tenant_moves.rs",
-            moves,
-            FileContext::Project {},
-        ));
-    }
+    files.push(template(
+        "src/tenant_moves.rs",
+        moves,
+        FileContext::Project {},
+    ));
     for (idx, entity) in model.entities.iter().enumerate() {
         files.push(template(
             &format!("src/api/entities/{}.rs", entity.names.rust_module),

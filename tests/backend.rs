@@ -1116,6 +1116,8 @@ struct TwoServers {
     app: App,
     /// The control database; tenant databases are named after it.
     database: String,
+    /// The app's login, on both servers.
+    user: String,
     scratch: tempfile::TempDir,
 }
 
@@ -1160,6 +1162,7 @@ impl TwoServers {
             model,
             app,
             database,
+            user,
             scratch,
         }
     }
@@ -1167,6 +1170,19 @@ impl TwoServers {
     /// The generated project's folder.
     fn project(&self) -> PathBuf {
         self.scratch.path().join("project")
+    }
+
+    /// Sets the second server's time zone apart from the main one's.
+    fn second_in_another_time_zone(&self) {
+        let mut settings = self.second.connect("postgres");
+        for statement in [
+            "ALTER SYSTEM SET timezone = 'Pacific/Auckland'",
+            "SELECT pg_reload_conf()",
+        ] {
+            settings
+                .batch_execute(statement)
+                .expect("another time zone");
+        }
     }
 
     /// Whether `server` holds tenant `slug`'s database.
@@ -1655,15 +1671,7 @@ fn silo_tenants_move_between_servers_while_served() {
     } = &silo;
     // Rows are compared by their text, which each server writes in its own
     // time zone unless the move says otherwise.
-    let mut settings = second.connect("postgres");
-    for statement in [
-        "ALTER SYSTEM SET timezone = 'Pacific/Auckland'",
-        "SELECT pg_reload_conf()",
-    ] {
-        settings
-            .batch_execute(statement)
-            .expect("another time zone");
-    }
+    silo.second_in_another_time_zone();
     let entity = creatable_alone(model).clone();
     let running = app.serve(free_port());
     let client = Client::new(&running.base);
@@ -1728,6 +1736,163 @@ fn silo_tenants_move_between_servers_while_served() {
         main,
         database,
         &["tenants", "move", "mover", "--server", to],
+    );
+    let refused = app.run_fails(&["tenants", "move", "mover", "--server", on], &[]);
+    assert!(refused.contains("already"), "{refused}");
+}
+
+/// `tenants move --server` takes a bridge tenant's schema from the control
+/// database to a database of its own on another server while it is served,
+/// and from there to a third and back: a client reading it in a loop never
+/// fails, another tenant writing to the control database never fails, every
+/// write the moving tenant was told succeeded is there afterwards, and its
+/// schema is in one place only. Stopped after each recorded step, as a crash
+/// would, and run again, the move finishes or is undone.
+#[test]
+fn bridge_tenants_move_between_servers_while_served() {
+    let bridge = TwoServers::set_up("bmove", "helpdesk.yaml");
+    let TwoServers {
+        main,
+        second,
+        model,
+        app,
+        database,
+        user,
+        ..
+    } = &bridge;
+    // Rows are compared by their text, which each server writes in its own
+    // time zone unless the move says otherwise.
+    bridge.second_in_another_time_zone();
+    // A third name for the main server: a schema placed there gets a
+    // database of its own beside the control database, as on a third server.
+    let app = &App {
+        binary: app.binary.clone(),
+        env: app
+            .env
+            .iter()
+            .map(|(name, value)| match *name {
+                "TENANT_SERVERS" => (
+                    *name,
+                    format!(
+                        "{value} third={}",
+                        main.url(user, "app-password", "postgres")
+                    ),
+                ),
+                "TENANT_SERVER_ADMIN_URLS" => (
+                    *name,
+                    format!("{value} third={}", main.admin_url("postgres")),
+                ),
+                _ => (*name, value.clone()),
+            })
+            .collect(),
+    };
+    let entity = creatable_alone(model).clone();
+    let own_database = format!("{database}_mover");
+    let places: [(&str, &Server, &str); 3] = [
+        ("main", main, database),
+        ("second", second, &own_database),
+        ("third", main, &own_database),
+    ];
+    let schema_in = |server: &Server, database: &str| -> Option<i64> {
+        let exists = server
+            .connect("postgres")
+            .query_opt("SELECT FROM pg_database WHERE datname = $1", &[&database])
+            .expect("pg_database")
+            .is_some();
+        if !exists {
+            return None;
+        }
+        let mut client = server.connect(database);
+        client
+            .query_opt("SELECT FROM pg_namespace WHERE nspname = 't_mover'", &[])
+            .expect("pg_namespace")?;
+        Some(
+            client
+                .query_one(
+                    &format!("SELECT count(*) FROM t_mover.{}", entity.table.name),
+                    &[],
+                )
+                .expect("count")
+                .get(0),
+        )
+    };
+    // The schema, with `rows` rows, is at `on` and nowhere else.
+    let only_at = |on: &str, rows: i64, what: &str| {
+        for (name, server, database) in places {
+            let found = schema_in(server, database);
+            if name == on {
+                assert_eq!(found, Some(rows), "{what}: every record, on {on}");
+            } else {
+                assert_eq!(found, None, "{what}: nothing left on {name}");
+            }
+        }
+    };
+
+    let running = app.serve(free_port());
+    let client = Client::new(&running.base);
+    let (mover, other) = mover_and_other(app, &client, &entity, &["--server", "main"]);
+    let (moved, (_, mover_writes, other_writes)) = move_under_load(
+        app,
+        &running.base,
+        &entity,
+        (&mover, &other),
+        1000,
+        &["tenants", "move", "mover", "--server", "second"],
+    );
+    assert!(
+        moved.contains(&format!(
+            "moved mover from control to second/{own_database}"
+        )),
+        "{moved}"
+    );
+    let count = |writes: &Writes| 40 + i64::try_from(writes.kept.len()).expect("a count");
+    only_at("second", count(&mover_writes), "moved under load");
+    let others: i64 = main
+        .connect(database)
+        .query_one(
+            &format!("SELECT count(*) FROM t_other.{}", entity.table.name),
+            &[],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(
+        others,
+        count(&other_writes),
+        "the other tenant stays, with each of its records"
+    );
+    let list = app.run(&["tenants", "list"]);
+    assert!(
+        listed_line(&list, "mover").contains(&format!("\tsecond/{own_database}\tt_mover\t")),
+        "{list}"
+    );
+
+    // Stopped after each step, then run again: to a third server, back to
+    // the control database, out again, and between two servers.
+    let mut on = "second";
+    for (step, to) in [
+        ("recorded", "third"),
+        ("copied", "main"),
+        ("frozen", "second"),
+        ("switched", "third"),
+    ] {
+        let moving = ["tenants", "move", "mover", "--server", to];
+        stop_and_run_again(app, (&client, &mover, &entity), &moving, step, &["migrate"]);
+        on = to;
+        only_at(on, count(&mover_writes), step);
+    }
+    let report = app.run(&["migrate"]);
+    assert!(
+        report.contains(&format!(
+            "2 {}: 0 migrated, 2 up to date, 0 failed",
+            model.tenant.plural
+        )),
+        "{report}"
+    );
+    busy_while_another_move_runs(
+        app,
+        main,
+        database,
+        &["tenants", "move", "mover", "--server", "main"],
     );
     let refused = app.run_fails(&["tenants", "move", "mover", "--server", on], &[]);
     assert!(refused.contains("already"), "{refused}");

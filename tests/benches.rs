@@ -123,7 +123,7 @@ fn every_bench_harness_builds_and_every_script_runs_on_a_tiny_input() {
         &["scripts/bench-gate.py", "1", "1"],
         &["| with the gate tps |"],
     );
-    for mode in ["silo", "pool"] {
+    for mode in ["silo", "pool", "bridge"] {
         smoke(
             "python3",
             &["scripts/bench-move.py", "60", "1", mode],

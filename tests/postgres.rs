@@ -904,11 +904,10 @@ fn check_catalog(server: &Server, model: &Model, tester: &str, place: &Place) {
     let tenant_tables = tables.iter().filter(|row| row.get::<_, bool>(6)).count();
     // Users, memberships, sessions and refresh tokens are tenant tables too,
     // wherever the control tables are.
-    // Pool's catalog records the moves of its tenants beside them.
+    // Pool's and bridge's catalogs record the moves of their tenants beside
+    // them.
     let holds_control = model.isolation != Isolation::Silo;
-    let expected = model.tenant_entities().count()
-        + 4 * usize::from(holds_control)
-        + usize::from(model.isolation == Isolation::Pool);
+    let expected = model.tenant_entities().count() + 5 * usize::from(holds_control);
     assert_eq!(tenant_tables, expected, "tenant tables in {schemas:?}");
     for row in &tables {
         let name: String = row.get(0);
