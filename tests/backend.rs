@@ -1905,9 +1905,9 @@ fn bridge_tenants_move_between_servers_while_served() {
 /// never waits or fails, every write the moving tenant was told succeeded
 /// is there afterwards, in one place only. Stopped after each recorded step,
 /// as a crash would, and run again, the move finishes or is undone, with the
-/// records in exactly one place. A migration added afterwards reaches the
-/// shared tables and the moved tenant's database, and the way back carries
-/// its column.
+/// records in exactly one place. Its database moves to another server and
+/// back. A migration added afterwards reaches the shared tables and the
+/// moved tenant's database, and the way back carries its column.
 #[test]
 fn pool_tenants_move_to_a_database_of_their_own_and_back() {
     let pool = TwoServers::set_up("pmove", "crm.yaml");
@@ -2014,6 +2014,33 @@ fn pool_tenants_move_to_a_database_of_their_own_and_back() {
         database,
         &["tenants", "move", "mover", "--to", "shared"],
     );
+
+    // Its own database goes to another server and back, with every record.
+    for (server, to, from) in [("main", main, second), ("second", second, main)] {
+        let moved = app.run(&[
+            "tenants",
+            "move",
+            "mover",
+            "--to",
+            "dedicated",
+            "--server",
+            server,
+        ]);
+        assert!(
+            moved.contains(&format!("to {server}/{own_database}")),
+            "{moved}"
+        );
+        assert!(
+            pool.has_database(to, "mover") && !pool.has_database(from, "mover"),
+            "on {server} only"
+        );
+        let own: i64 = to
+            .connect(&own_database)
+            .query_one(&format!("SELECT count(*) FROM {}", entity.table.name), &[])
+            .expect("count the own rows")
+            .get(0);
+        assert_eq!(own, mover_records, "every record, on {server}");
+    }
 
     // A new migration reaches the shared tables and the moved tenant's
     // database alike, and the way back carries its column.
