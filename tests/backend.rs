@@ -1896,6 +1896,32 @@ fn bridge_tenants_move_between_servers_while_served() {
     );
     let refused = app.run_fails(&["tenants", "move", "mover", "--server", on], &[]);
     assert!(refused.contains("already"), "{refused}");
+    // A login that is not a superuser's reads no row past row-level
+    // security: a move through one would switch to an empty copy, so it is
+    // refused before it starts.
+    let owners = format!(
+        "second={} third={}",
+        second.url(user, "app-password", "postgres"),
+        main.admin_url("postgres")
+    );
+    let refused = app.run_fails(
+        &["tenants", "move", "mover", "--server", "second"],
+        &[("TENANT_SERVER_ADMIN_URLS", &owners)],
+    );
+    assert!(refused.contains("needs a superuser's URL"), "{refused}");
+    only_at(on, count(&mover_writes), "after the refused move");
+
+    // Moved while suspended, it is served again once resumed.
+    app.run(&["tenants", "suspend", "mover"]);
+    app.run(&["tenants", "move", "mover", "--server", "second"]);
+    app.run(&["tenants", "resume", "mover"]);
+    let token = log_in_owner(&client, "mover");
+    let (status, body) = client.get(&entity.route, Some(&token));
+    assert_eq!(
+        status, 200,
+        "served from second once the suspension is lifted: {body}"
+    );
+    only_at("second", count(&mover_writes), "moved while suspended");
 }
 
 /// `tenants move --to dedicated` takes a pool tenant's records from the
