@@ -4851,7 +4851,60 @@ fn silo_move_is_undone_when_writes_cannot_be_held_or_the_copy_differs() {
         .connect("template1")
         .batch_execute("DROP EVENT TRIGGER skew_new_tables")
         .expect("stop skewing");
-    let printed = app.run(&["tenants", "move", "mover", "--server", "second"]);
+
+    // A write holding the last of the tables the move locks, in its order,
+    // that then waits for the first, which the move holds by then: a
+    // deadlock, which the move must be the one to give way in, then hold
+    // the writes again and finish.
+    let mut catalog = main.connect(&database);
+    let tables: Vec<String> = catalog
+        .query(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind = 'r' AND n.nspname = 'public' AND c.relname <> 'schema_migrations'
+             ORDER BY 1",
+            &[],
+        )
+        .expect("the tenant's tables")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let [first, .., last] = tables.as_slice() else {
+        panic!("the tenant has two tables at least: {tables:?}")
+    };
+    let mut open = writer.transaction().expect("a transaction");
+    open.batch_execute(&format!("LOCK TABLE {last} IN ROW EXCLUSIVE MODE"))
+        .expect("hold a write lock");
+    let printed = std::thread::scope(|scope| {
+        let moving =
+            scope.spawn(|| app.run_status(&["tenants", "move", "mover", "--server", "second"]));
+        let waited_for = Instant::now();
+        loop {
+            let waiting: i64 = catalog
+                .query_one(
+                    "SELECT count(*) FROM pg_locks
+                     WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                       AND relation = $1::text::regclass AND mode = 'ExclusiveLock' AND NOT granted",
+                    &[last],
+                )
+                .expect("the locks")
+                .get(0);
+            if waiting > 0 || moving.is_finished() {
+                break;
+            }
+            assert!(
+                waited_for.elapsed() < Duration::from_secs(120),
+                "the move never waited for {last}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        open.batch_execute(&format!("LOCK TABLE {first} IN ROW SHARE MODE"))
+            .expect("the write gets its lock: the move gives way");
+        open.rollback().expect("let go");
+        let (ok, printed) = moving.join().expect("the move's thread");
+        assert!(ok, "{printed}");
+        printed
+    });
     assert!(
         printed.contains("moved mover from main to second"),
         "{printed}"
