@@ -4816,6 +4816,36 @@ fn silo_move_is_undone_when_writes_cannot_be_held_or_the_copy_differs() {
     open.rollback().expect("let go");
     let before = stays("writes not held in time", &printed, &before);
 
+    // Someone else's database made under the new one's name while a move
+    // was stopped before making its own: undoing that move leaves it, and
+    // the move refuses to start over it.
+    app.run_fails(
+        &[
+            "tenants",
+            "move",
+            "mover",
+            "--server",
+            "second",
+            "--stop-after",
+            "recorded",
+        ],
+        &[],
+    );
+    let mut maintenance = second.connect("postgres");
+    maintenance
+        .batch_execute(&format!("CREATE DATABASE {database}"))
+        .expect("someone else's database");
+    let (ok, printed) = app.run_status(&["tenants", "move", "mover", "--server", "second"]);
+    assert!(!ok && printed.contains("has a database named"), "{printed}");
+    assert!(
+        silo.has_database(second, "mover"),
+        "someone else's database stays: {printed}"
+    );
+    maintenance
+        .batch_execute(&format!("DROP DATABASE {database}"))
+        .expect("drop it");
+    assert_eq!(listed(&client, &token, &entity), before);
+
     // Every table created on the second server changes each row written
     // to it, as a copy damaged on the way would be.
     let mut template = second.connect("template1");
